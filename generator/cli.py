@@ -1,0 +1,88 @@
+"""The ``oagen`` command line: generate, check, validate."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+from .config import find_project_settings
+from .diagnostics import Diagnostic, GenerationError
+from .pipeline import Options, generate, load_and_validate
+from .write import diff, write
+
+EXIT_OK, EXIT_STALE, EXIT_USER_ERROR, EXIT_BUG = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="oagen", description="Generate a typed Python client from an OpenAPI 3.0/3.1 document.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("spec", nargs="?", type=Path, metavar="SPEC", help="the OpenAPI document (YAML or JSON)")
+        p.add_argument("--output", "-o", type=Path, metavar="DIR", help="directory of the generated project")
+        p.add_argument("--package-name", metavar="NAME", help="import name of the generated package")
+        p.add_argument("--config", "-c", type=Path, metavar="FILE", help="generator config (YAML)")
+        p.add_argument("--skip-validation", action="store_true", help="generate even if the spec fails validation (errors become warnings)")
+
+    gen = commands.add_parser("generate", help="generate the client into --output")
+    common(gen)
+    gen.add_argument("--force", action="store_true", help="write into a non-empty directory oagen does not own")
+    check = commands.add_parser("check", help="exit 1 and print a diff if --output is not what generate would write")
+    common(check)
+    val = commands.add_parser("validate", help="validate SPEC and report every error")
+    val.add_argument("spec", type=Path, metavar="SPEC")
+    return parser
+
+
+def _resolve(args: argparse.Namespace) -> tuple[Options, Path]:
+    """Options from the command line; with no SPEC, from [tool.oagen] in the nearest pyproject.toml."""
+    settings = find_project_settings(Path.cwd()) if args.spec is None else None
+    spec = args.spec or (settings.spec if settings else None)
+    if spec is None:
+        raise GenerationError([Diagnostic("oagen", None, None, "", "no SPEC given and no [tool.oagen] spec in a pyproject.toml here or above")])
+    output = args.output or (settings.output if settings else None)
+    if output is None:
+        raise GenerationError([Diagnostic("oagen", None, None, "", "no --output given and no [tool.oagen] output in a pyproject.toml here or above")])
+    config = args.config or (settings.config if settings else None)
+    package = args.package_name or (settings.package_name if settings else None)
+    return Options(spec, config, package, args.skip_validation), output
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            load_and_validate(Options(args.spec))
+            print(f"{args.spec}: valid")
+            return EXIT_OK
+        options, output = _resolve(args)
+        result = generate(options)
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if args.command == "check":
+            text = diff(output, result.files)
+            if text:
+                sys.stdout.write(text)
+                print(f"{output}: out of date; run `oagen generate` to update it", file=sys.stderr)
+                return EXIT_STALE
+            print(f"{output}: up to date", file=sys.stderr)
+            return EXIT_OK
+        done = write(output, result.files, force=args.force)
+        print(f"{output}: {len(done.write)} file(s) written, {len(done.delete)} removed", file=sys.stderr)
+        return EXIT_OK
+    except GenerationError as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # a crash is always our bug: say so, with the traceback to report
+        traceback.print_exc()
+        print("oagen: internal error (this is a bug in oagen; please report it with the traceback above)", file=sys.stderr)
+        return EXIT_BUG
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,209 @@
+"""The generator config: how a user shapes the client for their API (names, placement, defaults).
+
+The config is a YAML (or JSON) file; every key is checked, and a mistyped or unknown key is a
+located error. Settings for the command line itself come from ``[tool.oagen]`` in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .diagnostics import Diagnostic, GenerationError
+from .load import Document, Located, display_path, parse_document
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class ParameterConfig:
+    name: str | None = None
+    always_include: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OperationConfig:
+    resource: str | None = None
+    method: str | None = None
+    parameters: Mapping[str, ParameterConfig] = field(default_factory=dict)
+    located: Located | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    argument: str | None = None
+    env: str | None = None
+    username_argument: str | None = None
+    password_argument: str | None = None
+    username_env: str | None = None
+    password_env: str | None = None
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    name: str | None = None
+    async_name: str | None = None
+    error_base: str | None = None
+    base_url: str | None = None
+    base_url_env: str | None = None
+    default_headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    package_name: str | None = None
+    project_name: str | None = None
+    version: str = "0.1.0"
+    client: ClientConfig = field(default_factory=ClientConfig)
+    auth: Mapping[str, AuthConfig] = field(default_factory=dict)
+    schemas: Mapping[str, str] = field(default_factory=dict)
+    operations: Mapping[str, OperationConfig] = field(default_factory=dict)
+    #: Where each config entry was written, to report an entry that matches nothing in the spec.
+    source: Document | None = field(default=None, compare=False, repr=False)
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+_STR = "string"
+_STRLIST = "list of strings"
+_STRMAP = "mapping of strings to strings"
+
+
+def _check_keys(node: Located, allowed: Mapping[str, str]) -> dict[str, Any]:
+    """The mapping at ``node``, every key known and every scalar of the right kind."""
+    if not isinstance(node.value, dict):
+        raise node.error("expected a mapping")
+    out: dict[str, Any] = {}
+    errors: list[Diagnostic] = []
+    for key, child in node.items():
+        kind = allowed.get(key)
+        if kind is None:
+            known = ", ".join(sorted(allowed))
+            errors.append(child.diagnostic(f"unknown key {key!r} (known keys: {known})", key=True))
+            continue
+        value = child.value
+        if kind == _STR and not isinstance(value, str):
+            errors.append(child.diagnostic(f"{key!r} must be a string, not {type(value).__name__}"))
+        elif kind == _STRLIST and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            errors.append(child.diagnostic(f"{key!r} must be a list of strings"))
+        elif kind == _STRMAP and not (
+            isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+        ):
+            errors.append(child.diagnostic(f"{key!r} must be a mapping of strings to strings"))
+        elif kind == "mapping" and not isinstance(value, dict):
+            errors.append(child.diagnostic(f"{key!r} must be a mapping"))
+        else:
+            out[key] = child if kind == "mapping" else value
+    if errors:
+        raise GenerationError(errors)
+    return out
+
+
+def load_config(path: Path) -> Config:
+    doc = parse_document(path)
+    top = Located(doc, (), doc.data if doc.data is not None else {})
+    raw = _check_keys(
+        top,
+        {
+            "package_name": _STR,
+            "project_name": _STR,
+            "version": _STR,
+            "client": "mapping",
+            "auth": "mapping",
+            "schemas": "mapping",
+            "operations": "mapping",
+        },
+    )
+    client = ClientConfig()
+    if "client" in raw:
+        client = ClientConfig(
+            **_check_keys(
+                raw["client"],
+                {
+                    "name": _STR,
+                    "async_name": _STR,
+                    "error_base": _STR,
+                    "base_url": _STR,
+                    "base_url_env": _STR,
+                    "default_headers": _STRMAP,
+                },
+            )
+        )
+    auth: dict[str, AuthConfig] = {}
+    for scheme, node in raw["auth"].items() if "auth" in raw else ():
+        auth[scheme] = AuthConfig(**_check_keys(node, {k: _STR for k in AuthConfig.__dataclass_fields__}))
+    schemas: dict[str, str] = {}
+    for schema, node in raw["schemas"].items() if "schemas" in raw else ():
+        schemas[schema] = _check_keys(node, {"name": _STR}).get("name", schema)
+    operations: dict[str, OperationConfig] = {}
+    for key, node in raw["operations"].items() if "operations" in raw else ():
+        entry = _check_keys(node, {"resource": _STR, "method": _STR, "parameters": "mapping"})
+        parameters: dict[str, ParameterConfig] = {}
+        for wire, pnode in entry.pop("parameters").items() if "parameters" in entry else ():
+            p = _check_keys(pnode, {"name": _STR, "always_include": _STRLIST})
+            parameters[wire] = ParameterConfig(p.get("name"), tuple(p.get("always_include", ())))
+        operations[key] = OperationConfig(parameters=parameters, located=node, **entry)
+    return Config(
+        package_name=raw.get("package_name"),
+        project_name=raw.get("project_name"),
+        version=raw.get("version", "0.1.0"),
+        client=client,
+        auth=auth,
+        schemas=schemas,
+        operations=operations,
+        source=doc,
+    )
+
+
+# --- [tool.oagen] in pyproject.toml ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    """Defaults for the command line, from the nearest pyproject.toml with a [tool.oagen] table."""
+
+    spec: Path | None = None
+    output: Path | None = None
+    config: Path | None = None
+    package_name: str | None = None
+
+
+_SETTINGS_KEYS = {"spec", "output", "config", "package-name"}
+
+
+def find_project_settings(start: Path) -> ProjectSettings:
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if not candidate.is_file():
+            continue
+        try:
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise GenerationError([Diagnostic(display_path(candidate), None, None, "", f"cannot read: {exc}")]) from None
+        table = data.get("tool", {}).get("oagen")
+        if table is None:
+            continue
+        name = display_path(candidate)
+        errors = [
+            Diagnostic(name, None, None, f"/tool/oagen/{key}", f"unknown key (known keys: {', '.join(sorted(_SETTINGS_KEYS))})")
+            for key in table
+            if key not in _SETTINGS_KEYS
+        ]
+        errors += [
+            Diagnostic(name, None, None, f"/tool/oagen/{key}", "must be a string")
+            for key, value in table.items()
+            if key in _SETTINGS_KEYS and not isinstance(value, str)
+        ]
+        if errors:
+            raise GenerationError(errors)
+
+        def path(key: str) -> Path | None:
+            return directory / table[key] if key in table else None
+
+        return ProjectSettings(path("spec"), path("output"), path("config"), table.get("package-name"))
+    return ProjectSettings()

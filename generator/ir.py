@@ -1,0 +1,185 @@
+"""The intermediate representation: what the templates lay out. Every decision is already made.
+
+Strings that came from the spec (descriptions, wire names, paths, enum values) are kept as plain
+``str`` here; templates pass them through the ``lit`` / ``doc`` filters. Names (``*_name``,
+``attr``) are checked Python identifiers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Optional
+
+
+@dataclass(frozen=True, order=True)
+class Import:
+    """``from <module> import <name>``; ``module`` is absolute ("typing") or package-relative (".types.x")."""
+
+    module: str
+    name: str
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    annotation: str
+    imports: frozenset[Import] = frozenset()
+
+
+@dataclass(frozen=True)
+class ModelField:
+    attr: str
+    wire_name: str
+    type: TypeRef
+    required: bool
+    #: Python source of the default value (made by ``repr`` of JSON data), or None for no default.
+    default: Optional[str]
+    description: Optional[str]
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class Model:
+    """One module under ``types/``: a pydantic class, or a type alias when ``alias`` is set."""
+
+    class_name: str
+    module: str
+    description: Optional[str]
+    fields: tuple[ModelField, ...] = ()
+    alias: Optional[TypeRef] = None
+    imports: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Param:
+    attr: str
+    wire_name: str
+    location: Literal["path", "query", "header", "cookie"]
+    type: TypeRef
+    required: bool
+    description: Optional[str]
+    #: Values always sent besides the caller's (a list parameter extended by config).
+    always_include: tuple[str, ...] = ()
+    #: Python source of the spec's default, sent when the caller gives nothing.
+    default: Optional[str] = None
+    #: Non-empty check before sending (path parameters of type str).
+    check_non_empty: bool = False
+
+
+@dataclass(frozen=True)
+class Body:
+    attr: str
+    type: TypeRef
+    required: bool
+    media_type: str
+    description: Optional[str]
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method_name: str
+    http_method: str
+    path: str
+    fixed_query: tuple[tuple[str, str], ...]
+    params: tuple[Param, ...]
+    body: Optional[Body]
+    returns: TypeRef
+    #: Python expression for the runtime's ``cast_to`` argument.
+    cast_to: str
+    #: Security requirement alternatives: each a tuple of scheme names; () means none at all.
+    security: tuple[tuple[str, ...], ...]
+    summary: Optional[str]
+    description: Optional[str]
+    deprecated: bool = False
+
+    @property
+    def positional(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.location == "path")
+
+    @property
+    def keyword(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.location != "path")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A node of the resource tree: a module under ``resources/`` with a sync and an async class."""
+
+    attr: str
+    class_name: str
+    async_class_name: str
+    #: Package-relative dotted module path (".resources.beta.messages").
+    module: str
+    is_package: bool
+    operations: tuple[Operation, ...]
+    children: tuple[Resource, ...]
+    imports: tuple[str, ...] = ()
+    #: "...." style prefix from this module up to the package root.
+    root: str = "."
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    name: str
+    kind: Literal["apiKey", "bearer", "basic"]
+    location: Optional[Literal["header", "query", "cookie"]] = None
+    wire_name: Optional[str] = None
+    attr: Optional[str] = None
+    env: Optional[str] = None
+    username_attr: Optional[str] = None
+    password_attr: Optional[str] = None
+    username_env: Optional[str] = None
+    password_env: Optional[str] = None
+    description: Optional[str] = None
+
+    @property
+    def attrs(self) -> tuple[tuple[str, Optional[str]], ...]:
+        """(constructor argument, environment variable) pairs this scheme reads."""
+        if self.kind == "basic":
+            assert self.username_attr and self.password_attr
+            return ((self.username_attr, self.username_env), (self.password_attr, self.password_env))
+        assert self.attr
+        return ((self.attr, self.env),)
+
+
+@dataclass(frozen=True)
+class Client:
+    name: str
+    async_name: str
+    error_base: str
+    base_url: str
+    base_url_env: Optional[str]
+    default_headers: tuple[tuple[str, str], ...]
+    title: str
+    description: Optional[str]
+
+
+@dataclass(frozen=True)
+class Example:
+    """A usage example for the generated README: one call with its arguments as Python source."""
+
+    call: str
+    arguments: tuple[str, ...]
+    result_name: str
+
+
+@dataclass(frozen=True)
+class Api:
+    package: str
+    project_name: str
+    version: str
+    client: Client
+    resources: tuple[Resource, ...]
+    models: tuple[Model, ...]
+    security_schemes: tuple[SecurityScheme, ...]
+    example: Optional[Example] = None
+    all_resources: tuple[Resource, ...] = field(default=(), repr=False)
+
+    @property
+    def credentials(self) -> tuple[tuple[str, Optional[str]], ...]:
+        """Each distinct (constructor argument, environment variable) the security schemes read."""
+        seen: dict[str, Optional[str]] = {}
+        for scheme in self.security_schemes:
+            for attr, env in scheme.attrs:
+                seen.setdefault(attr, env)
+        return tuple(seen.items())

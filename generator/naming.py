@@ -1,0 +1,71 @@
+"""Turning spec names into Python names: identifiers, classes, modules; collisions resolved."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+from typing import Iterable
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+
+#: Names a generated module imports for itself; a spec name equal to one of them is renamed.
+RESERVED_IN_MODULES = frozenset(
+    {"Annotated", "Any", "BaseModel", "Dict", "Field", "List", "Literal", "Optional", "Union", "TypeAlias",
+     "annotations", "httpx", "datetime", "date", "time", "UUID", "cached_property", "TYPE_CHECKING"}
+)
+
+
+def ascii_words(text: str) -> list[str]:
+    """The words of ``text``, split at case changes and punctuation, transliterated to ASCII."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _WORD.findall(text)
+
+
+def snake(text: str) -> str:
+    return "_".join(w.lower() for w in ascii_words(text))
+
+
+def pascal(text: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in ascii_words(text))
+
+
+def is_identifier(name: str) -> bool:
+    return name.isidentifier() and name.isascii() and not keyword.iskeyword(name) and not keyword.issoftkeyword(name)
+
+
+def python_name(text: str, *, fallback: str, avoid_builtins: bool = False) -> str:
+    """A snake_case identifier for ``text``: never a keyword, never starting with a digit."""
+    name = snake(text) or fallback
+    if name[0].isdigit():
+        name = f"{fallback}_{name}"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or (avoid_builtins and name in vars(builtins)):
+        name += "_"
+    return name
+
+
+def class_name(text: str, *, fallback: str = "Model") -> str:
+    name = pascal(text) or fallback
+    if name[0].isdigit():
+        name = f"{fallback}{name}"
+    if name in RESERVED_IN_MODULES or keyword.iskeyword(name) or name in vars(builtins):
+        name += "Model"
+    return name
+
+
+def unique(name: str, taken: set[str], *, fold_case: bool = False) -> str:
+    """``name``, or ``name_2``, ``name_3``... whichever is free; the result is added to ``taken``."""
+    key = (lambda n: n.lower()) if fold_case else (lambda n: n)
+    candidate, n = name, 1
+    sep = "_" if name[-1:].islower() or name.endswith("_") else ""
+    while key(candidate) in taken:
+        n += 1
+        candidate = f"{name}{sep}{n}" if sep or not name[-1:].isdigit() else f"{name}_{n}"
+    taken.add(key(candidate))
+    return candidate
+
+
+def unique_all(names: Iterable[str], taken: set[str] | None = None) -> list[str]:
+    taken = set() if taken is None else taken
+    return [unique(n, taken) for n in names]

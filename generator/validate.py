@@ -1,0 +1,99 @@
+"""Validate a loaded spec with openapi-spec-validator and locate every error it reports.
+
+openapi-spec-validator runs two passes: the JSON-Schema meta-schema of the whole document (its
+errors carry their path) and keyword validators that walk schemas, parameters and responses (their
+errors carry only a path relative to the schema being checked). The keyword validators are
+subclassed here so that each error is tagged with the location of the node being checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from jsonschema.exceptions import ValidationError
+from jsonschema_path.paths import SchemaPath
+from openapi_spec_validator import (
+    OpenAPIV30SpecValidator,
+    OpenAPIV31SpecValidator,
+    OpenAPIV32SpecValidator,
+)
+from openapi_spec_validator.validation.validators import SpecValidator
+
+from .diagnostics import Diagnostic, GenerationError
+from .load import Spec
+
+_LOCATION = "_oagen_parts"
+
+
+def _locating(cls: type[Any]) -> type[Any]:
+    """A subclass of a keyword validator that tags errors with the node it was checking."""
+
+    def __call__(self: Any, node: Any, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
+        for error in super(sub, self).__call__(node, *args, **kwargs):
+            if isinstance(node, SchemaPath) and not hasattr(error, _LOCATION):
+                relative = tuple(str(p) for p in error.absolute_path)
+                setattr(error, _LOCATION, tuple(str(p) for p in node.parts) + relative)
+            yield error
+
+    sub = type(cls.__name__, (cls,), {"__call__": __call__})
+    return sub
+
+
+def _with_locations(base: type[SpecValidator]) -> type[SpecValidator]:
+    keywords = {name: _locating(cls) for name, cls in base.keyword_validators.items()}
+    return type(base.__name__, (base,), {"keyword_validators": keywords})
+
+
+_VALIDATORS: dict[str, type[SpecValidator]] = {
+    "3.0": _with_locations(OpenAPIV30SpecValidator),
+    "3.1": _with_locations(OpenAPIV31SpecValidator),
+    "3.2": _with_locations(OpenAPIV32SpecValidator),
+}
+
+
+def check_version(spec: Spec) -> str:
+    """The document's OpenAPI minor version ("3.0", "3.1", "3.2"), or a located refusal."""
+    top = spec.top
+    version = top.value.get("openapi")
+    if version is None:
+        if "swagger" in top.value:
+            raise top.child("swagger").error(
+                f"Swagger {top.value['swagger']} is not supported: convert the document to OpenAPI 3 "
+                "(for example with swagger2openapi)"
+            )
+        raise top.error("not an OpenAPI document: the 'openapi' field is missing")
+    minor = ".".join(str(version).split(".")[:2])
+    if minor not in _VALIDATORS:
+        raise top.child("openapi").error(f"OpenAPI version {version!r} is not supported (3.0, 3.1 and 3.2 are)")
+    return minor
+
+
+def validation_diagnostics(spec: Spec) -> list[Diagnostic]:
+    """Every validation error of the document, located, in document order."""
+    minor = check_version(spec)
+    validator = _VALIDATORS[minor](spec.root.data, base_uri=spec.root.path.as_uri())
+    found: list[Diagnostic] = []
+    seen: set[tuple[tuple[str, ...], str]] = set()
+    for error in validator.iter_errors():
+        parts = getattr(error, _LOCATION, None)
+        if parts is None:
+            parts = tuple(str(p) for p in error.absolute_path)
+        message = _message(error)
+        if (parts, message) in seen:
+            continue
+        seen.add((parts, message))
+        found.append(spec.root.diagnostic(parts, message))
+    return found
+
+
+def _message(error: ValidationError) -> str:
+    text = str(error.message)
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return text
+
+
+def validate(spec: Spec) -> None:
+    diagnostics = validation_diagnostics(spec)
+    if diagnostics:
+        raise GenerationError(diagnostics)
