@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from .ir import Api, Model, Resource
+from .ir import Api
 from .naming import is_identifier
 from .safe import lit
 
