@@ -138,8 +138,8 @@ class OperationBuilder:
 def _cast_to(returns: TypeRef) -> str:
     if returns.annotation == "None":
         return "type(None)"
-    if returns.annotation.isidentifier():
-        return returns.annotation
+    if returns.annotation.isidentifier() or returns.annotation.startswith(("List[", "Dict[")):
+        return returns.annotation  # a class, or a generic alias mypy already reads as a type
     return f"cast(type[{returns.annotation}], {returns.annotation})"
 
 
