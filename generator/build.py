@@ -74,7 +74,7 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
         title=title,
         description=info.get("description") if isinstance(info.get("description"), str) else None,
     )
-    models = tuple(sorted((s.model for s in b.slots.values() if s.model), key=lambda m: m.module))
+    models = b.models()
     return Api(
         package=package,
         project_name=config.project_name or package.replace("_", "-"),

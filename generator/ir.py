@@ -47,6 +47,16 @@ class Model:
     fields: tuple[ModelField, ...] = ()
     alias: Optional[TypeRef] = None
     imports: tuple[str, ...] = ()
+    deprecated: bool = False
+    #: The type of properties not listed (``additionalProperties: <schema>`` beside ``properties``).
+    extra: Optional[TypeRef] = None
+    #: Import lines of models in an import cycle with this one: under ``TYPE_CHECKING`` in a class
+    #: module (completed by ``model_rebuild()``), after the definition in an alias module.
+    deferred_imports: tuple[str, ...] = ()
+    #: The model refers to itself, directly or through others: an alias is a ``TypeAliasType``.
+    recursive: bool = False
+    #: ``types/__init__.py`` calls ``model_rebuild()`` on this class once every module is imported.
+    rebuild: bool = False
 
 
 @dataclass(frozen=True)

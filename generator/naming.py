@@ -13,13 +13,19 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 #: Names a generated module imports for itself; a spec name equal to one of them is renamed.
 RESERVED_IN_MODULES = frozenset(
     {"Annotated", "Any", "BaseModel", "Dict", "Field", "List", "Literal", "Optional", "Union", "TypeAlias",
-     "annotations", "httpx", "datetime", "date", "time", "UUID", "cached_property", "TYPE_CHECKING"}
+     "annotations", "httpx", "datetime", "date", "time", "UUID", "cached_property", "TYPE_CHECKING",
+     "Lenient", "Tag", "Discriminator", "TypeAliasType", "Tuple", "Base64Bytes", "Mapping", "Callable"}
 )
+
+
+#: Letters that Unicode does not decompose into ASCII ones.
+_TRANSLITERATE = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "Oe",
+                                "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ı": "i"})
 
 
 def ascii_words(text: str) -> list[str]:
     """The words of ``text``, split at case changes and punctuation, transliterated to ASCII."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode("ascii")
     return _WORD.findall(text)
 
 

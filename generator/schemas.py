@@ -1,11 +1,26 @@
 """Schemas -> types: the pydantic models and type aliases of the generated ``types/`` package.
 
 Part of building the IR (see build.py): every naming decision and type mapping for schemas is here.
+
+- An object schema (``properties``, or ``allOf`` of objects) becomes a class; ``allOf`` members are
+  merged into one flat class (a later member may narrow a property, a contradiction is reported).
+- Any other named schema (``components/schemas``, or a deep ``$ref`` worth a name) becomes a type
+  alias; one that refers to itself becomes a ``TypeAliasType``.
+- Enums with several values are ``Lenient[Literal[...]]``: typed as the listed values, while a value
+  the API adds later is kept rather than rejected. Single values and ``const`` stay plain ``Literal``
+  (they are tags).
+- ``oneOf``/``anyOf`` with a ``discriminator`` select the member by the tag (pydantic ``Tag`` +
+  ``Discriminator``), with or without ``mapping``, nested unions included.
+- A schema whose properties are ``readOnly``/``writeOnly`` gets a second class for request bodies
+  (``<Name>Request``: no read-only properties); the response class has no write-only ones.
+- Modules that refer to each other in a cycle import each other under ``TYPE_CHECKING`` and are
+  completed by ``model_rebuild()`` in ``types/__init__.py``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from . import naming
@@ -17,6 +32,8 @@ from .load import Located, Spec
 from .safe import lit
 
 _TYPING = "typing"
+_MODELS = "._models"
+_TYPES = ".types."
 
 #: Attribute names pydantic's BaseModel uses; a property of that name gets a trailing underscore.
 _MODEL_RESERVED = {
@@ -26,6 +43,22 @@ _MODEL_RESERVED = {
     "model_validate", "model_validate_json", "model_copy", "model_construct", "model_json_schema",
     "model_post_init", "model_rebuild", "model_parametrized_name", "model_validate_strings",
 }
+#: Lower-case names a model module may use in annotations; an attribute of that name would shadow it
+#: inside the class body, so it gets a trailing underscore.
+_ANNOTATION_NAMES = {"str", "int", "float", "bool", "bytes", "object", "date", "datetime", "time"}
+#: Annotations a JSON default of that Python type always satisfies.
+_PLAIN_DEFAULTS = {bool: ("bool",), int: ("int", "float"), float: ("float",), str: ("str",)}
+
+_STRING_FORMATS = {
+    "date-time": ("datetime", Import("datetime", "datetime")),
+    "date": ("date", Import("datetime", "date")),
+    "time": ("time", Import("datetime", "time")),
+    "uuid": ("UUID", Import("uuid", "UUID")),
+    "binary": ("bytes", None),
+    "byte": ("Base64Bytes", Import("pydantic", "Base64Bytes")),
+}
+_REF_KIND_SUFFIX = {"responses": "Response", "requestBodies": "Request", "parameters": "Param", "headers": "Header"}
+_POINTER_NOISE = {"content", "schema", "properties", "items", "additionalProperties", "allOf", "oneOf", "anyOf"}
 
 
 def _t(annotation: str, *imports: Import) -> TypeRef:
@@ -45,6 +78,30 @@ def _optional(ref: TypeRef) -> TypeRef:
     return _combine("Optional[{}]", [ref], Import(_TYPING, "Optional"))
 
 
+def _strict(ref: TypeRef) -> TypeRef:
+    """``ref`` without its outer ``Lenient[...]``."""
+    if not (ref.annotation.startswith("Lenient[") and ref.annotation.endswith("]")):
+        return ref
+    inner = ref.annotation[len("Lenient[") : -1]
+    return TypeRef(inner, ref.imports if "Lenient[" in inner else ref.imports - {Import(_MODELS, "Lenient")})
+
+
+def _union(parts: list[TypeRef]) -> TypeRef:
+    return parts[0] if len(parts) == 1 else _combine("Union[{}]", parts, Import(_TYPING, "Union"))
+
+
+def _plain_default(default: Any, annotation: str, schema: dict[str, Any]) -> bool:
+    """Whether ``= <default>`` type-checks against ``annotation`` as it is (None: made Optional)."""
+    if default is None:
+        return True
+    if annotation.startswith("Optional[") and annotation.endswith("]"):
+        annotation = annotation[len("Optional[") : -1]
+    if isinstance(schema.get("enum"), list) or "const" in schema:
+        allowed = schema["enum"] if "const" not in schema else [schema["const"]]
+        return any(default == v and type(default) is type(v) for v in allowed)
+    return annotation in _PLAIN_DEFAULTS.get(type(default), ())
+
+
 def _description(node: Located) -> str | None:
     value = node.value
     if not isinstance(value, dict):
@@ -53,34 +110,77 @@ def _description(node: Located) -> str | None:
     return text.strip() if isinstance(text, str) and text.strip() else None
 
 
+def _types(value: dict[str, Any]) -> set[str]:
+    kind = value.get("type")
+    return {kind} if isinstance(kind, str) else {k for k in kind if isinstance(k, str)} if isinstance(kind, list) else set()
+
+
+def _attribute_names(wire_names: list[str]) -> dict[str, str]:
+    """A distinct, valid attribute per property; a wire name that is already one keeps it."""
+    wanted: dict[str, str] = {}
+    for wire in wire_names:
+        text = wire
+        if text[:1] in ("+", "-") and not any(ch.isalpha() for ch in text):
+            text = ("plus " if text[0] == "+" else "minus ") + text[1:]
+        attr = naming.python_name(text, fallback="field")
+        if attr in _MODEL_RESERVED or attr in _ANNOTATION_NAMES:
+            attr += "_"
+        wanted[wire] = attr
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    # Exact matches first, so ``context`` stays ``context`` whatever ``@context`` comes before it.
+    for wire in sorted(wire_names, key=lambda w: wanted[w] != w):
+        out[wire] = naming.unique(wanted[wire], taken)
+    return {wire: out[wire] for wire in wire_names}
+
+
+def ref_name(parts: tuple[str, ...], fallback: str) -> str:
+    """A readable name for the schema at a JSON pointer (``#/components/responses/Conflict/...``)."""
+    if len(parts) == 3 and parts[:2] == ("components", "schemas"):
+        return parts[2]
+    if len(parts) >= 3 and parts[0] == "components":
+        rest = [p for p in parts[3:] if p not in _POINTER_NOISE and "/" not in p and not p.isdigit()]
+        return parts[2] + _REF_KIND_SUFFIX.get(parts[1], "") + "".join(naming.pascal(p) for p in rest)
+    meaningful = [p for p in parts if p not in _POINTER_NOISE and "/" not in p and not p.isdigit()]
+    return meaningful[-1] if meaningful else fallback
+
+
 @dataclass
 class _ModelSlot:
     class_name: str
     module: str
+    node: Located
+    request: bool = False
     model: Model | None = None
+    #: Imports of the model's annotations, before cycles are known.
+    uses: set[Import] = field(default_factory=set)
+    #: For a union alias selected by a discriminator: its member classes, by the tag they answer to.
+    tagged_classes: tuple[str, ...] = ()
 
 
 @dataclass
 class SchemaBuilder:
     spec: Spec
     config: Config
-    slots: dict[tuple[str, tuple[str, ...]], _ModelSlot] = field(default_factory=dict)
+    slots: dict[tuple[str, tuple[str, ...], bool], _ModelSlot] = field(default_factory=dict)
     class_names: set[str] = field(default_factory=set)
     module_names: set[str] = field(default_factory=set)
     errors: list[Diagnostic] = field(default_factory=list)
+    _inlining: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
+    _differs: dict[tuple[str, tuple[str, ...]], bool] = field(default_factory=dict)
 
     # --- models ----------------------------------------------------------------------------------
 
-    def _key(self, node: Located) -> tuple[str, tuple[str, ...]]:
-        return (str(node.doc.path), node.parts)
+    def _key(self, node: Located, request: bool = False) -> tuple[str, tuple[str, ...], bool]:
+        return (str(node.doc.path), node.parts, request)
 
-    def declare(self, node: Located, wanted: str) -> _ModelSlot:
-        key = self._key(node)
+    def declare(self, node: Located, wanted: str, *, request: bool = False) -> _ModelSlot:
+        key = self._key(node, request)
         slot = self.slots.get(key)
         if slot is None:
             name = naming.unique(naming.class_name(wanted), self.class_names)
             module = naming.unique(naming.python_name(name, fallback="model"), self.module_names, fold_case=True)
-            slot = self.slots[key] = _ModelSlot(name, module)
+            slot = self.slots[key] = _ModelSlot(name, module, node, request)
         return slot
 
     def declare_components(self) -> None:
@@ -103,11 +203,16 @@ class SchemaBuilder:
         return self.config.source.diagnostic(parts, message, key=True)
 
     def model_ref(self, slot: _ModelSlot) -> TypeRef:
-        return _t(slot.class_name, Import(f".types.{slot.module}", slot.class_name))
+        return _t(slot.class_name, Import(_TYPES + slot.module, slot.class_name))
 
-    def model_for(self, node: Located) -> TypeRef:
+    def model_for(self, node: Located, *, request: bool = False) -> TypeRef:
         """The named model (class or alias) for a component-like schema; built once."""
-        slot = self.slots[self._key(node)]
+        if request and not self._request_differs(node):
+            request = False
+        slot = self.slots.get(self._key(node, request))
+        if slot is None:  # the request shape of a declared schema
+            base = self.slots.get(self._key(node))
+            slot = self.declare(node, (base.class_name if base else ref_name(node.parts, "Model")) + "Request", request=True)
         if slot.model is None:
             # Mark as in progress so recursion refers to the name instead of rebuilding it.
             slot.model = Model(slot.class_name, slot.module, None)
@@ -117,69 +222,171 @@ class SchemaBuilder:
     def _build_model(self, node: Located, slot: _ModelSlot) -> Model:
         schema = self.spec.deref(node)
         description = _description(schema)
+        deprecated = isinstance(schema.value, dict) and bool(schema.value.get("deprecated"))
         if self._is_object(schema.value):
-            fields = self._fields(schema, slot.class_name)
-            imports = {Import("._models", "BaseModel")}
+            fields, extra = self._fields(schema, slot.class_name, slot.request)
+            uses = {Import(_MODELS, "BaseModel")}
             for f in fields:
-                imports |= f.type.imports
+                uses |= f.type.imports
                 if f.attr != f.wire_name:
-                    imports.add(Import("pydantic", "Field"))
-            module = f".types.{slot.module}"
-            return Model(slot.class_name, slot.module, description, tuple(fields), None, import_lines(imports, module))
-        alias = self.type_of(schema, slot.class_name, top_level=True)
-        imports = set(alias.imports) | {Import("typing_extensions", "TypeAlias")}
-        return Model(slot.class_name, slot.module, description, (), alias, import_lines(imports, f".types.{slot.module}"))
+                    uses.add(Import("pydantic", "Field"))
+            if extra is not None:
+                uses |= extra.imports | {Import(_TYPING, "Dict"), Import("pydantic", "Field")}
+            slot.uses = uses
+            return Model(slot.class_name, slot.module, description, tuple(fields), None, (), deprecated=deprecated, extra=extra)
+        alias = self.type_of(schema, slot.class_name, top_level=True, request=slot.request)
+        slot.uses = set(alias.imports)
+        slot.tagged_classes = tuple(sorted({i.name for i in alias.imports if i.module.startswith(_TYPES)}))
+        return Model(slot.class_name, slot.module, description, (), alias, (), deprecated=deprecated)
 
-    @staticmethod
-    def _is_object(value: Any) -> bool:
+    def _is_object(self, value: Any) -> bool:
+        """Whether the schema is a class: it has properties, or merges objects with ``allOf``."""
         if not isinstance(value, dict):
             return False
-        if "properties" in value or "allOf" in value and not any(k in value for k in ("oneOf", "anyOf")):
+        if any(k in value for k in ("oneOf", "anyOf", "enum", "const")):
+            return False
+        if "properties" in value:
             return True
-        return value.get("type") == "object" and "additionalProperties" not in value and not any(
-            k in value for k in ("oneOf", "anyOf", "enum", "const")
-        )
+        members = value.get("allOf")
+        if not isinstance(members, list) or not members:
+            return False
+        if len(members) == 1:
+            return False  # a reference with siblings (3.0 style): the member's own type
+        resolved = [self._peek(m) for m in members]
+        return any(isinstance(m, dict) and (self._is_object(m) or m.get("type") == "object") for m in resolved)
 
-    def _collect_properties(self, schema: Located) -> tuple[dict[str, Located], set[str]]:
-        """Properties and required names of an object schema, ``allOf`` members merged in."""
+    def _peek(self, value: Any) -> Any:
+        """The value a schema's ``$ref`` chain (same document) leads to, or the value itself."""
+        for _ in range(32):
+            if not (isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#")):
+                return value
+            target: Any = self.spec.root.data
+            for part in value["$ref"][1:].split("/")[1:]:
+                part = part.replace("~1", "/").replace("~0", "~")
+                target = target.get(part) if isinstance(target, dict) else None
+            value = target
+        return value
+
+    # --- read-only / write-only: request and response shapes ---------------------------------------
+
+    def _request_differs(self, node: Located) -> bool:
+        """Whether the request shape of ``node`` differs from its response shape (read/write-only)."""
+        node = self.spec.deref(node)
+        key = (str(node.doc.path), node.parts)
+        if key in self._differs:
+            return self._differs[key]
+        self._differs[key] = False  # recursion: assume not, unless something else says so
+        result = False
+        value = node.value
+        if isinstance(value, dict):
+            for keyword in ("allOf", "oneOf", "anyOf", "prefixItems"):
+                if isinstance(value.get(keyword), list):
+                    result = result or any(self._request_differs(m) for m in node.child(keyword).elements())
+            for keyword in ("items", "additionalProperties"):
+                if isinstance(value.get(keyword), dict):
+                    result = result or self._request_differs(node.child(keyword))
+            if isinstance(value.get("properties"), dict):
+                for _, prop in node.child("properties").items():
+                    pv = self.spec.deref(prop).value
+                    if isinstance(prop.value, dict) and (prop.value.get("readOnly") or prop.value.get("writeOnly")):
+                        result = True
+                    elif isinstance(pv, dict) and (pv.get("readOnly") or pv.get("writeOnly")):
+                        result = True
+                    else:
+                        result = result or self._request_differs(prop)
+        self._differs[key] = result
+        return result
+
+    # --- object fields ---------------------------------------------------------------------------
+
+    def _collect_properties(
+        self, schema: Located, seen: frozenset[tuple[str, tuple[str, ...]]] = frozenset()
+    ) -> tuple[dict[str, Located], set[str], list[Located]]:
+        """Properties, required names and ``additionalProperties`` nodes of an object schema, ``allOf`` merged."""
+        key = (str(schema.doc.path), schema.parts)
+        if key in seen:
+            raise schema.error("allOf cycle: this schema includes itself through allOf")
+        seen = seen | {key}
         props: dict[str, Located] = {}
         required: set[str] = set()
-        for member in schema.get("allOf").elements() if schema.get("allOf") else ():
-            p, r = self._collect_properties(self.spec.deref(member))
-            props.update(p)
-            required |= r
-        if schema.get("properties") is not None:
-            props.update(dict(schema.child("properties").items()))
-        if isinstance(schema.value.get("required"), list):
-            required |= {r for r in schema.value["required"] if isinstance(r, str)}
-        return props, required
+        extras: list[Located] = []
+        value = schema.value if isinstance(schema.value, dict) else {}
+        if isinstance(value.get("allOf"), list):
+            for member in schema.child("allOf").elements():
+                p, r, e = self._collect_properties(self.spec.deref(member), seen)
+                for name, prop in p.items():
+                    if name in props:
+                        self._check_compatible(props[name], prop, name)
+                    props[name] = prop
+                required |= r
+                extras += e
+        if isinstance(value.get("properties"), dict):
+            for name, prop in schema.child("properties").items():
+                if name in props:
+                    self._check_compatible(props[name], prop, name)
+                props[name] = prop
+        if isinstance(value.get("required"), list):
+            required |= {r for r in value["required"] if isinstance(r, str)}
+        if "additionalProperties" in value:
+            extras.append(schema.child("additionalProperties"))
+        return props, required, extras
 
-    def _fields(self, schema: Located, owner: str) -> list[ModelField]:
-        props, required = self._collect_properties(schema)
-        taken: set[str] = set()
+    def _check_compatible(self, first: Located, second: Located, name: str) -> None:
+        """A later ``allOf`` member may narrow a property; giving it another JSON type is an error."""
+        a, b = self.spec.deref(first).value, self.spec.deref(second).value
+        if not isinstance(a, dict) or not isinstance(b, dict):
+            return
+        ta, tb = _types(a) - {"null"}, _types(b) - {"null"}
+        numbers = {"integer", "number"}
+        if ta and tb and not (ta & tb) and not (ta | tb) <= numbers:
+            raise second.error(
+                f"allOf members give property {name!r} conflicting types: {'/'.join(sorted(ta))} "
+                f"(at {first.pointer}) and {'/'.join(sorted(tb))}"
+            )
+
+    def _fields(self, schema: Located, owner: str, request: bool) -> tuple[list[ModelField], TypeRef | None]:
+        props, required, extras = self._collect_properties(schema)
+        attrs = _attribute_names(list(props))
         fields = []
         for wire, prop in props.items():
-            attr = naming.python_name(wire, fallback="field")
-            if attr in _MODEL_RESERVED:
-                attr += "_"
-            attr = naming.unique(attr, taken)
             resolved = self.spec.deref(prop)
-            ref = self.type_of(prop, owner + naming.pascal(wire))
             value = resolved.value if isinstance(resolved.value, dict) else {}
+            local = prop.value if isinstance(prop.value, dict) else {}
+            read_only = bool(local.get("readOnly") or value.get("readOnly"))
+            write_only = bool(local.get("writeOnly") or value.get("writeOnly"))
+            if (request and read_only) or (not request and write_only):
+                continue
+            attr = attrs[wire]
+            ref = self.type_of(prop, owner + naming.pascal(wire), request=request)
             is_required = wire in required
             default: str | None = None
-            if "default" in value:
+            # The referenced schema documents itself: only the property's own words go here.
+            description = _description(prop)
+            if "default" in value and _plain_default(value["default"], ref.annotation, value):
                 default = lit(value["default"])
                 if value["default"] is None:
                     ref = _optional(ref)
-            elif not is_required:
-                ref, default = _optional(ref), "None"
-            fields.append(
-                ModelField(attr, wire, ref, is_required, default, _description(resolved), bool(value.get("deprecated")))
-            )
-        return fields
+                is_required = False
+            elif not is_required or "default" in value:
+                # A default that is not a value of the Python type (a date, a model, a value the
+                # schema does not allow) is the server's business: documented, and None here.
+                if "default" in value:
+                    shown = json.dumps(value["default"], ensure_ascii=False)
+                    description = f"{description}\n\nDefault: `{shown}`." if description else f"Default: `{shown}`."
+                ref, default, is_required = _optional(ref), "None", False
+            deprecated = bool(local.get("deprecated"))
+            fields.append(ModelField(attr, wire, ref, is_required, default, description, deprecated))
+        extra: TypeRef | None = None
+        typed = [e for e in extras if isinstance(e.value, dict) and e.value]
+        if typed and fields:
+            extra = self.type_of(typed[-1], owner + "Value", request=request)
+            if extra.annotation == "object":
+                extra = None
+        return fields, extra
 
-    def type_of(self, node: Located, hint: str, *, top_level: bool = False) -> TypeRef:
+    # --- types -----------------------------------------------------------------------------------
+
+    def type_of(self, node: Located, hint: str, *, top_level: bool = False, request: bool = False) -> TypeRef:
         """The Python type of the schema at ``node``; ``hint`` names any inline model it needs."""
         value = node.value
         if isinstance(value, bool) or value is None:
@@ -190,105 +397,290 @@ class SchemaBuilder:
             target = self.spec.resolve(node.child("$ref"))
             key = self._key(target)
             if key not in self.slots:
-                if not self._worth_a_model(self.spec.deref(target).value):
-                    return self.type_of(target, hint)
-                self.declare(target, target.parts[-1] if target.parts else hint)
-            return self.model_for(target)
+                inline_key = (str(target.doc.path), target.parts)
+                if not self._worth_a_model(self.spec.deref(target).value) and inline_key not in self._inlining:
+                    self._inlining.add(inline_key)
+                    try:
+                        ref = self.type_of(target, hint, request=request)
+                    finally:
+                        self._inlining.discard(inline_key)
+                else:
+                    self.declare(target, ref_name(target.parts, hint))
+                    ref = self.model_for(target, request=request)
+            else:
+                ref = self.model_for(target, request=request)
+            if value.get("nullable") is True or "null" in _types(value):
+                ref = _optional(ref)
+            return ref
         if not top_level and self._is_object(value):
+            if len(node.parts) > 2 and node.parts[0] == "components" and node.parts[1] != "schemas":
+                hint = ref_name(node.parts, hint)  # e.g. a response's body: ConflictResponse
             self.declare(node, hint)
-            return self.model_for(node)
-        ref = self._bare_type(node, hint)
+            return self.model_for(node, request=request)
+        ref = self._bare_type(node, hint, request)
         if value.get("nullable") is True:
             ref = _optional(ref)
         return ref
 
     def _worth_a_model(self, value: Any) -> bool:
-        return isinstance(value, dict) and (self._is_object(value) or "enum" in value or "oneOf" in value or "anyOf" in value)
+        return isinstance(value, dict) and (
+            self._is_object(value) or any(k in value for k in ("enum", "oneOf", "anyOf", "allOf"))
+        )
 
-    def _bare_type(self, node: Located, hint: str) -> TypeRef:
+    def _bare_type(self, node: Located, hint: str, request: bool) -> TypeRef:
         value = node.value
         if "const" in value:
-            return self._literal([value["const"]])
-        if isinstance(value.get("enum"), list):
-            return self._literal(value["enum"])
+            return self._literal([value["const"]], value)
+        if isinstance(value.get("enum"), list) and value["enum"]:
+            return self._literal(value["enum"], value)
         for keyword in ("oneOf", "anyOf"):
-            if isinstance(value.get(keyword), list):
-                return self._union(node, keyword, hint)
-        if isinstance(value.get("allOf"), list):
+            if isinstance(value.get(keyword), list) and value[keyword]:
+                return self._union(node, keyword, hint, request)
+        if isinstance(value.get("allOf"), list) and value["allOf"]:
             members = list(node.child("allOf").elements())
             if len(members) == 1:
-                return self.type_of(members[0], hint)
+                return self.type_of(members[0], hint, request=request)
             self.declare(node, hint)
-            return self.model_for(node)
+            return self.model_for(node, request=request)
         kind = value.get("type")
         if isinstance(kind, list):
-            parts = [self._bare_type(Located(node.doc, node.parts, {**value, "type": k}), hint) for k in kind if k != "null"]
-            ref = parts[0] if len(parts) == 1 else _combine("Union[{}]", parts, Import(_TYPING, "Union"))
+            kinds = [k for k in kind if k != "null" and isinstance(k, str)]
+            parts = [self._bare_type(Located(node.doc, node.parts, {**value, "type": k}), hint, request) for k in kinds]
+            ref = _union(parts) if parts else _t("None")
             return _optional(ref) if "null" in kind else ref
         if kind == "array" or "items" in value or "prefixItems" in value:
-            if isinstance(value.get("prefixItems"), list):
-                items = [self.type_of(item, f"{hint}Item{i}") for i, item in enumerate(node.child("prefixItems").elements())]
+            if isinstance(value.get("prefixItems"), list) and value["prefixItems"]:
+                items = [
+                    self.type_of(item, f"{hint}Item{i}", request=request)
+                    for i, item in enumerate(node.child("prefixItems").elements())
+                ]
                 return _combine("Tuple[{}]", items, Import(_TYPING, "Tuple"))
-            item = self.type_of(node.child("items"), f"{hint}Item") if "items" in value else _t("object")
+            item = self.type_of(node.child("items"), f"{hint}Item", request=request) if "items" in value else _t("object")
             return _combine("List[{}]", [item], Import(_TYPING, "List"))
-        if kind == "object" or "additionalProperties" in value:
+        if kind == "object" or "additionalProperties" in value or "properties" in value:
             extra = value.get("additionalProperties")
-            item = self.type_of(node.child("additionalProperties"), f"{hint}Value") if isinstance(extra, dict) else _t("object")
+            item = _t("object")
+            if isinstance(extra, dict):
+                item = self.type_of(node.child("additionalProperties"), f"{hint}Value", request=request)
             return _combine("Dict[str, {}]", [item], Import(_TYPING, "Dict"))
         if kind == "string":
-            fmt = value.get("format")
-            if fmt == "date-time":
-                return _t("datetime", Import("datetime", "datetime"))
-            if fmt == "date":
-                return _t("date", Import("datetime", "date"))
-            if fmt == "binary":
-                return _t("bytes")
-            return _t("str")
+            annotation, imp = _STRING_FORMATS.get(value.get("format"), ("str", None))  # type: ignore[arg-type]
+            return _t(annotation, imp) if imp else _t(annotation)
         return {"integer": _t("int"), "number": _t("float"), "boolean": _t("bool"), "null": _t("None")}.get(
             kind if isinstance(kind, str) else "", _t("object")
         )
 
-    def _literal(self, values: list[Any]) -> TypeRef:
-        usable = [v for v in values if isinstance(v, (str, int, bool)) and not isinstance(v, float)]
-        if not usable:
-            return _t("None") if values and all(v is None for v in values) else _t("object")
-        ref = _t(f"Literal[{', '.join(lit(v) for v in usable)}]", Import(_TYPING, "Literal"))
-        return _optional(ref) if None in values else ref
+    def _literal(self, values: list[Any], schema: dict[str, Any]) -> TypeRef:
+        """``Literal[...]`` of an enum or const; several values are ``Lenient`` (unknown ones are kept)."""
+        nullable = None in values
+        values = [v for v in values if v is not None]
+        if not values:
+            return _t("None")
+        if any(isinstance(v, (float, list, dict)) and not isinstance(v, bool) for v in values):
+            # Literal cannot hold these: the type of the values instead.
+            kinds = {type(v) for v in values}
+            base = _t("float") if kinds <= {int, float} else _t("object")
+            return _optional(base) if nullable else base
+        unique = list(dict.fromkeys(values))
+        ref = _t(f"Literal[{', '.join(lit(v) for v in unique)}]", Import(_TYPING, "Literal"))
+        if len(unique) > 1 and "const" not in schema:
+            ref = _combine("Lenient[{}]", [ref], Import(_MODELS, "Lenient"))
+        return _optional(ref) if nullable or schema.get("nullable") is True else ref
 
-    def _union(self, node: Located, keyword: str, hint: str) -> TypeRef:
+    def _union(self, node: Located, keyword: str, hint: str, request: bool) -> TypeRef:
         members = list(node.child(keyword).elements())
         parts: list[TypeRef] = []
+        kept: list[Located] = []
         nullable = False
         for i, member in enumerate(members):
-            ref = self.type_of(member, f"{hint}Variant{i}")
+            ref = self.type_of(member, f"{hint}Variant{i}", request=request)
             if ref.annotation == "None":
                 nullable = True
-            elif ref.annotation not in [p.annotation for p in parts]:
+                continue
+            if ref.annotation.startswith("Optional["):
+                nullable = True
+                inner = ref.annotation[len("Optional[") : -1]
+                ref = TypeRef(inner, ref.imports if "Optional[" in inner else ref.imports - {Import(_TYPING, "Optional")})
+            if ref.annotation not in [p.annotation for p in parts]:
                 parts.append(ref)
+                kept.append(member)
         if not parts:
             return _t("None")
-        ref = parts[0] if len(parts) == 1 else _combine("Union[{}]", parts, Import(_TYPING, "Union"))
+        if any(p.annotation == "object" for p in parts):
+            return _t("object")
+        if any(p.annotation == "str" for p in parts):
+            # An open enum (``anyOf: [string, enum]``): str already takes any value.
+            parts = [_strict(p) for p in parts]
+        ref = _union(parts)
         discriminator = node.value.get("discriminator")
-        if len(parts) > 1 and isinstance(discriminator, dict) and self._tagged(members, discriminator.get("propertyName")):
-            prop = discriminator["propertyName"]
-            ref = TypeRef(
-                f"Annotated[{ref.annotation}, Field(discriminator={lit(prop)})]",
-                ref.imports | {Import(_TYPING, "Annotated"), Import("pydantic", "Field")},
-            )
+        if len(parts) > 1 and isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
+            tagged = self._tagged(node, kept, parts, discriminator)
+            if tagged is not None:
+                ref = tagged
         return _optional(ref) if nullable else ref
 
-    def _tagged(self, members: list[Located], prop: Any) -> bool:
-        """Whether every member is an object whose ``prop`` is a constant: pydantic can then select by tag."""
-        if not isinstance(prop, str):
-            return False
-        for member in members:
-            if "$ref" not in member.value:
-                return False
-            props, _ = self._collect_properties(self.spec.deref(member))
-            tag = props.get(prop)
-            tag_value = self.spec.deref(tag).value if tag else None
-            if not isinstance(tag_value, dict) or not ("const" in tag_value or len(tag_value.get("enum") or ()) == 1):
-                return False
-        return True
+    def _tagged(self, node: Located, members: list[Located], parts: list[TypeRef], discriminator: dict[str, Any]) -> TypeRef | None:
+        """A union selected by its discriminator, or None when some member cannot be told by its tag.
 
-    # --- operations ------------------------------------------------------------------------------
+        Each member answers to: the ``mapping`` values naming it, else its component name (the
+        implicit mapping), and the ``const``/single ``enum`` value its tag property declares.
+        """
+        prop = discriminator["propertyName"]
+        mapping = discriminator.get("mapping") if isinstance(discriminator.get("mapping"), dict) else {}
+        by_target: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        for value, target in mapping.items():
+            if not isinstance(target, str):
+                continue
+            ref = target if "#" in target or "/" in target or "." in target else f"#/components/schemas/{target}"
+            try:
+                resolved = self.spec.deref(self.spec.resolve(Located(node.doc, node.parts + ("discriminator", "mapping", str(value)), ref)))
+            except Exception:  # an unresolvable mapping entry: the member cannot be told by it
+                continue
+            by_target.setdefault((str(resolved.doc.path), resolved.parts), []).append(str(value))
+        tag_values: dict[str, str] = {}
+        classes: dict[str, str] = {}
+        # pydantic's own discriminator needs a plain Literal field of that name in every member.
+        native = naming.is_identifier(prop) and prop not in _MODEL_RESERVED | _ANNOTATION_NAMES
+        for member, part in zip(members, parts):
+            if not part.annotation.isidentifier():
+                return None
+            target = self.spec.deref(member)
+            values = list(by_target.get((str(target.doc.path), target.parts), []))
+            slot = self.slots.get(self._key(target)) or self.slots.get(self._key(target, True))
+            tagged_classes = slot.tagged_classes if slot else ()
+            declared = self._declared_tags(target, prop)
+            is_class = slot is not None and slot.model is not None and slot.model.alias is None and self._is_object(target.value)
+            native = native and is_class and len(declared) == 1 and set(values) <= set(declared)
+            if not values:
+                values = declared
+            if not values and "$ref" in member.value and len(target.parts) == 3 and target.parts[1] == "schemas":
+                values = [target.parts[2]]
+            if not values:
+                return None
+            for v in values:
+                tag_values.setdefault(v, part.annotation)
+            classes[part.annotation] = part.annotation
+            for cls in tagged_classes:
+                classes.setdefault(cls, part.annotation)
+        if native:
+            return _combine(
+                "Annotated[{}, Field(discriminator=%s)]" % lit(prop),
+                [_union(parts)],
+                Import(_TYPING, "Annotated"),
+                Import("pydantic", "Field"),
+            )
+        choices = [
+            _combine("Annotated[{}, Tag(%s)]" % lit(p.annotation), [p], Import(_TYPING, "Annotated"), Import("pydantic", "Tag"))
+            for p in parts
+        ]
+        union = _union(choices)
+        # Class names of direct members answer to themselves: only nested ones need listing.
+        nested = {k: v for k, v in sorted(classes.items()) if k != v}
+        args = f"{lit(prop)}, {lit(tag_values)}" + (f", {lit(nested)}" if nested else "")
+        return _combine(
+            "Annotated[{}, Discriminator(by_tag(%s))]" % args.replace("{", "{{").replace("}", "}}"),
+            [union],
+            Import(_TYPING, "Annotated"),
+            Import("pydantic", "Discriminator"),
+            Import(_MODELS, "by_tag"),
+        )
+
+    def _declared_tags(self, schema: Located, prop: str) -> list[str]:
+        """The values an object (or a union of objects) declares for its tag property ``prop``."""
+        value = schema.value if isinstance(schema.value, dict) else {}
+        for keyword in ("oneOf", "anyOf"):
+            if isinstance(value.get(keyword), list):
+                out: list[str] = []
+                for m in schema.child(keyword).elements():
+                    out += self._declared_tags(self.spec.deref(m), prop)
+                return out
+        try:
+            props, _, _ = self._collect_properties(schema)
+        except Exception:
+            return []
+        tag = props.get(prop)
+        tv = self.spec.deref(tag).value if tag else None
+        if not isinstance(tv, dict):
+            return []
+        if "const" in tv and isinstance(tv["const"], (str, int)):
+            return [str(tv["const"])]
+        enum = tv.get("enum")
+        if isinstance(enum, list) and enum and all(isinstance(e, str) for e in enum):
+            return list(enum)
+        return []
+
+    # --- finishing: cycles and imports -----------------------------------------------------------
+
+    def models(self) -> tuple[Model, ...]:
+        """Every model, in module order, with its imports; modules in an import cycle are marked."""
+        slots = {s.module: s for s in self.slots.values() if s.model is not None}
+        graph = {
+            m: sorted({i.module[len(_TYPES):] for i in s.uses if i.module.startswith(_TYPES)} & set(slots))
+            for m, s in slots.items()
+        }
+        component = _strongly_connected(graph)
+        out = []
+        for module in sorted(slots):
+            slot = slots[module]
+            model = slot.model
+            assert model is not None
+            cyclic = {m for m in graph[module] if component[m] == component[module] and m != module}
+            recursive = bool(cyclic) or module in graph[module]
+            here = f"{_TYPES}{module}"
+            runtime = {i for i in slot.uses if i.module[len(_TYPES):] not in cyclic}
+            deferred = {i for i in slot.uses if i.module.startswith(_TYPES) and i.module[len(_TYPES):] in cyclic}
+            if model.alias is not None:
+                runtime.add(Import("typing_extensions", "TypeAliasType" if recursive else "TypeAlias"))
+            if cyclic and model.alias is None:
+                runtime.add(Import(_TYPING, "TYPE_CHECKING"))
+            out.append(
+                replace(
+                    model,
+                    imports=import_lines(runtime, here),
+                    deferred_imports=import_lines(deferred, here),
+                    recursive=recursive,
+                    rebuild=bool(cyclic) and model.alias is None,
+                )
+            )
+        return tuple(out)
+
+
+def _strongly_connected(graph: dict[str, list[str]]) -> dict[str, int]:
+    """Tarjan's algorithm, iteratively: each node's strongly connected component number."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    component: dict[str, int] = {}
+    counter = 0
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            edges = graph[node]
+            if i < len(edges):
+                work.append((node, i + 1))
+                child = edges[i]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            if low[node] == index[node]:
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component[member] = index[node]
+                    if member == node:
+                        break
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return component
