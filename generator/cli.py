@@ -10,10 +10,31 @@ from typing import Sequence
 
 from .config import find_project_settings
 from .diagnostics import Diagnostic, GenerationError
+from .load import DEFAULT_MAX_BYTES
 from .pipeline import Options, generate, load_and_validate
 from .write import diff, write
 
 EXIT_OK, EXIT_STALE, EXIT_USER_ERROR, EXIT_BUG = 0, 1, 2, 3
+
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def _size(text: str) -> int:
+    """A byte count: ``5000000``, ``500k``, ``64M``, ``1G`` (binary units)."""
+    value = text.strip().lower().removesuffix("b").removesuffix("i")
+    unit = value[-1:] if value[-1:] in _UNITS and not value[-1:].isdigit() else ""
+    number = value[: len(value) - len(unit)]
+    if not number.isdigit() or int(number) <= 0:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (examples: 5000000, 500k, 64M)")
+    return int(number) * _UNITS[unit]
+
+
+def _input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-spec-size", type=_size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
+                   help="refuse documents larger than SIZE in total (default: 64M)")
+    p.add_argument("--allow-remote-refs", action="store_true", help="fetch $refs to http(s) URLs instead of refusing them")
+    p.add_argument("--ref-root", type=Path, metavar="DIR",
+                   help="directory that file $refs may not leave (default: the directory of SPEC)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--package-name", metavar="NAME", help="import name of the generated package")
         p.add_argument("--config", "-c", type=Path, metavar="FILE", help="generator config (YAML)")
         p.add_argument("--skip-validation", action="store_true", help="generate even if the spec fails validation (errors become warnings)")
+        _input_options(p)
 
     gen = commands.add_parser("generate", help="generate the client into --output")
     common(gen)
@@ -34,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     common(check)
     val = commands.add_parser("validate", help="validate SPEC and report every error")
     val.add_argument("spec", type=Path, metavar="SPEC")
+    _input_options(val)
     return parser
 
 
@@ -48,14 +71,19 @@ def _resolve(args: argparse.Namespace) -> tuple[Options, Path]:
         raise GenerationError([Diagnostic("oagen", None, None, "", "no --output given and no [tool.oagen] output in a pyproject.toml here or above")])
     config = args.config or (settings.config if settings else None)
     package = args.package_name or (settings.package_name if settings else None)
-    return Options(spec, config, package, args.skip_validation), output
+    return _options(args, spec, config, package, args.skip_validation), output
+
+
+def _options(args: argparse.Namespace, spec: Path, config: Path | None = None, package: str | None = None, skip: bool = False) -> Options:
+    return Options(spec, config, package, skip, max_spec_bytes=args.max_spec_size, allow_remote_refs=args.allow_remote_refs,
+                   ref_root=args.ref_root)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "validate":
-            load_and_validate(Options(args.spec))
+            load_and_validate(_options(args, args.spec))
             print(f"{args.spec}: valid")
             return EXIT_OK
         options, output = _resolve(args)

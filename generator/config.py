@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 from .diagnostics import Diagnostic, GenerationError
 from .load import Document, Located, display_path, parse_document
+from .naming import is_identifier
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -70,16 +71,20 @@ class Config:
 # --- reading --------------------------------------------------------------------------------------
 
 _STR = "string"
+_IDENT = "identifier"
 _STRLIST = "list of strings"
 _STRMAP = "mapping of strings to strings"
 
 
-def _check_keys(node: Located, allowed: Mapping[str, str]) -> dict[str, Any]:
-    """The mapping at ``node``, every key known and every scalar of the right kind."""
+def _check_keys(node: Located, allowed: Mapping[str, str], errors: list[Diagnostic]) -> dict[str, Any]:
+    """The checked entries of the mapping at ``node``: every key known, every value of its kind.
+
+    Problems are appended to ``errors`` (so that one run reports all of them); bad entries are left out.
+    """
     if not isinstance(node.value, dict):
-        raise node.error("expected a mapping")
+        errors.append(node.diagnostic(f"expected a mapping, not {_kind(node.value)}"))
+        return {}
     out: dict[str, Any] = {}
-    errors: list[Diagnostic] = []
     for key, child in node.items():
         kind = allowed.get(key)
         if kind is None:
@@ -87,8 +92,10 @@ def _check_keys(node: Located, allowed: Mapping[str, str]) -> dict[str, Any]:
             errors.append(child.diagnostic(f"unknown key {key!r} (known keys: {known})", key=True))
             continue
         value = child.value
-        if kind == _STR and not isinstance(value, str):
-            errors.append(child.diagnostic(f"{key!r} must be a string, not {type(value).__name__}"))
+        if kind in (_STR, _IDENT) and not isinstance(value, str):
+            errors.append(child.diagnostic(f"{key!r} must be a string, not {_kind(value)}"))
+        elif kind == _IDENT and not is_identifier(value):
+            errors.append(child.diagnostic(f"{key!r} must be a Python identifier, not {value!r}"))
         elif kind == _STRLIST and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             errors.append(child.diagnostic(f"{key!r} must be a list of strings"))
         elif kind == _STRMAP and not (
@@ -96,21 +103,32 @@ def _check_keys(node: Located, allowed: Mapping[str, str]) -> dict[str, Any]:
         ):
             errors.append(child.diagnostic(f"{key!r} must be a mapping of strings to strings"))
         elif kind == "mapping" and not isinstance(value, dict):
-            errors.append(child.diagnostic(f"{key!r} must be a mapping"))
+            errors.append(child.diagnostic(f"{key!r} must be a mapping, not {_kind(value)}"))
         else:
             out[key] = child if kind == "mapping" else value
-    if errors:
-        raise GenerationError(errors)
     return out
 
 
+def _kind(value: Any) -> str:
+    names = {type(None): "null", bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "a mapping"}
+    return names.get(type(value), type(value).__name__)
+
+
+_AUTH_KEYS = {
+    "argument": _IDENT, "env": _STR, "username_argument": _IDENT, "password_argument": _IDENT,
+    "username_env": _STR, "password_env": _STR,
+}
+
+
 def load_config(path: Path) -> Config:
+    """The config file, every key checked; all problems are reported together, located."""
     doc = parse_document(path)
+    errors: list[Diagnostic] = list(doc.problems)  # duplicate keys: in a config they are always a mistake
     top = Located(doc, (), doc.data if doc.data is not None else {})
     raw = _check_keys(
         top,
         {
-            "package_name": _STR,
+            "package_name": _IDENT,
             "project_name": _STR,
             "version": _STR,
             "client": "mapping",
@@ -118,6 +136,7 @@ def load_config(path: Path) -> Config:
             "schemas": "mapping",
             "operations": "mapping",
         },
+        errors,
     )
     client = ClientConfig()
     if "client" in raw:
@@ -125,29 +144,36 @@ def load_config(path: Path) -> Config:
             **_check_keys(
                 raw["client"],
                 {
-                    "name": _STR,
-                    "async_name": _STR,
-                    "error_base": _STR,
+                    "name": _IDENT,
+                    "async_name": _IDENT,
+                    "error_base": _IDENT,
                     "base_url": _STR,
                     "base_url_env": _STR,
                     "default_headers": _STRMAP,
                 },
+                errors,
             )
         )
     auth: dict[str, AuthConfig] = {}
     for scheme, node in raw["auth"].items() if "auth" in raw else ():
-        auth[scheme] = AuthConfig(**_check_keys(node, {k: _STR for k in AuthConfig.__dataclass_fields__}))
+        auth[scheme] = AuthConfig(**_check_keys(node, _AUTH_KEYS, errors))
     schemas: dict[str, str] = {}
     for schema, node in raw["schemas"].items() if "schemas" in raw else ():
-        schemas[schema] = _check_keys(node, {"name": _STR}).get("name", schema)
+        schemas[schema] = _check_keys(node, {"name": _STR}, errors).get("name", schema)
     operations: dict[str, OperationConfig] = {}
     for key, node in raw["operations"].items() if "operations" in raw else ():
-        entry = _check_keys(node, {"resource": _STR, "method": _STR, "parameters": "mapping"})
+        entry = _check_keys(node, {"resource": _STR, "method": _IDENT, "parameters": "mapping"}, errors)
         parameters: dict[str, ParameterConfig] = {}
         for wire, pnode in entry.pop("parameters").items() if "parameters" in entry else ():
-            p = _check_keys(pnode, {"name": _STR, "always_include": _STRLIST})
+            p = _check_keys(pnode, {"name": _IDENT, "always_include": _STRLIST}, errors)
             parameters[wire] = ParameterConfig(p.get("name"), tuple(p.get("always_include", ())))
+        resource = entry.get("resource")
+        if isinstance(resource, str) and not all(is_identifier(part) for part in resource.split(".")):
+            errors.append(node.child("resource").diagnostic(f"'resource' must be dotted Python identifiers, not {resource!r}"))
+            entry.pop("resource")
         operations[key] = OperationConfig(parameters=parameters, located=node, **entry)
+    if errors:
+        raise GenerationError(errors)
     return Config(
         package_name=raw.get("package_name"),
         project_name=raw.get("project_name"),

@@ -3,16 +3,23 @@
 Documents are parsed with the fastest safe parser available (``json`` for JSON, PyYAML's C
 ``CSafeLoader`` for YAML: no object construction). Line and column of a node are computed only
 when a diagnostic needs them, by composing the document once more: the happy path pays nothing.
+
+Hostile input is refused before anything walks it: documents over a size limit, YAML whose aliases
+expand to far more nodes than the text holds ("billion laughs"), recursive aliases, nesting deeper
+than :data:`MAX_DEPTH`. ``$ref``s may name files only inside the spec's root directory, and remote
+(http/https) documents only when asked for.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin, urlsplit
 
 import yaml
 
@@ -33,8 +40,106 @@ _SafeLoader.yaml_implicit_resolvers = {
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
 
-#: Documents larger than this are refused before parsing.
+#: Documents larger than this are refused before parsing (``--max-spec-size``).
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+#: Deeper nesting of mappings and sequences is refused: nothing real comes close, and the
+#: validator and the IR builder recurse through it.
+MAX_DEPTH = 100
+#: YAML aliases may add at most this many nodes (or as many as the text itself holds, if more).
+ALIAS_EXPANSION_BUDGET = 100_000
+#: Seconds to wait for a remote document (``--allow-remote-refs``).
+REMOTE_TIMEOUT = 30.0
+
+
+def _limit_error(name: str, line: int | None, column: int | None, pointer: str, message: str) -> GenerationError:
+    return GenerationError([Diagnostic(name, line, column, pointer, message)])
+
+
+def _check_nodes(root: yaml.Node | None, name: str) -> list[Diagnostic]:
+    """Refuse alias bombs, recursive aliases and excessive nesting; return the duplicate mapping keys.
+
+    One iterative walk over the composed node graph (aliases are shared nodes, measured once), so
+    a document of a thousand aliases that would expand to a billion nodes costs a thousand steps.
+    """
+    if root is None:
+        return []
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    duplicates: list[Diagnostic] = []
+    # (node, pointer parts, finished?) - a node's size is known when its "finished" entry pops.
+    stack: list[tuple[yaml.Node, tuple[str, ...], bool]] = [(root, (), False)]
+    while stack:
+        node, parts, finished = stack.pop()
+        key = id(node)
+        if finished:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes.get(id(child), 1) for child in _node_children(node))  # scalar keys: 1
+            continue
+        if key in sizes:
+            continue  # an alias of a node already measured
+        mark = node.start_mark
+        if key in on_path:
+            raise _limit_error(name, mark.line + 1, mark.column + 1, pointer_from_parts(parts), "recursive YAML alias: a node contains itself")
+        if len(parts) > MAX_DEPTH:
+            raise _limit_error(name, mark.line + 1, mark.column + 1, pointer_from_parts(parts), f"nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            continue
+        on_path.add(key)
+        stack.append((node, parts, True))
+        if isinstance(node, yaml.MappingNode):
+            seen: set[tuple[str, str]] = set()
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    ident = (key_node.tag, key_node.value)
+                    if ident in seen and key_node.tag != "tag:yaml.org,2002:merge":
+                        m = key_node.start_mark
+                        duplicates.append(
+                            Diagnostic(name, m.line + 1, m.column + 1, pointer_from_parts((*parts, key_node.value)),
+                                       f"duplicate key {key_node.value!r} (the last one wins)")
+                        )
+                    seen.add(ident)
+                    child_part = key_node.value
+                else:
+                    stack.append((key_node, (*parts, "<key>"), False))
+                    child_part = "<key>"
+                stack.append((value_node, (*parts, child_part), False))
+        else:
+            for index, child in enumerate(node.value):
+                stack.append((child, (*parts, str(index)), False))
+    expanded, unique = sizes[id(root)], len(sizes)
+    if expanded - unique > max(ALIAS_EXPANSION_BUDGET, unique):
+        raise _limit_error(
+            name, None, None, "",
+            f"YAML aliases expand {unique} nodes to {expanded}: refusing a document that grows this much "
+            "when its aliases are expanded (an alias bomb?)",
+        )
+    return duplicates
+
+
+def _node_children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _json_depth_ok(data: Any) -> bool:
+    """Whether JSON data nests at most MAX_DEPTH levels (iteratively: deep data must not crash us)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth >= MAX_DEPTH:
+            return False
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return True
 
 
 def display_path(path: Path) -> str:
@@ -51,11 +156,15 @@ class Document:
     path: Path
     text: str
     data: Any
+    #: Non-fatal findings while parsing (duplicate keys): errors unless validation is skipped.
+    problems: list[Diagnostic] = field(default_factory=list)
+    #: Where a remote document came from (``path`` is then only a key).
+    url: str | None = None
     _nodes: yaml.Node | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
-        return display_path(self.path)
+        return self.url or display_path(self.path)
 
     def locate(self, parts: list[str] | tuple[str, ...], *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the deepest existing node on the path ``parts``.
@@ -117,38 +226,85 @@ def _child(node: yaml.Node, part: str) -> yaml.Node | None:
     return None
 
 
+def parse_text(text: str, name: str, *, is_json: bool) -> Document:
+    """Parse one document's text; every failure becomes a located diagnostic."""
+    duplicates: list[Diagnostic] = []
+    if is_json:
+        has_duplicates = False
+
+        def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            nonlocal has_duplicates
+            obj = dict(pairs)
+            has_duplicates = has_duplicates or len(obj) != len(pairs)
+            return obj
+
+        try:
+            data = json.loads(text, object_pairs_hook=pairs_hook)
+        except json.JSONDecodeError as exc:
+            raise _limit_error(name, exc.lineno, exc.colno, "", f"invalid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise _limit_error(name, None, None, "", f"nested more than {MAX_DEPTH} levels deep") from None
+        except ValueError as exc:  # e.g. an integer of more digits than Python converts
+            raise _limit_error(name, None, None, "", f"invalid JSON: {exc}") from None
+        if not _json_depth_ok(data):
+            raise _limit_error(name, None, None, "", f"nested more than {MAX_DEPTH} levels deep")
+        if has_duplicates:  # rare: compose the text (JSON is YAML) only to say where
+            try:
+                duplicates = _check_nodes(yaml.compose(text, Loader=_SafeLoader), name)
+            except yaml.YAMLError:
+                duplicates = [Diagnostic(name, None, None, "", "duplicate keys in an object (the last one wins)")]
+        return Document(path=Path(name), text=text, data=data, problems=duplicates)
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        duplicates = _check_nodes(node, name)
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise _limit_error(name, line, col, "", f"invalid YAML: {message}") from None
+    except yaml.YAMLError as exc:
+        raise _limit_error(name, None, None, "", f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise _limit_error(name, None, None, "", f"nested more than {MAX_DEPTH} levels deep") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise _limit_error(name, None, None, "", f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    return Document(path=Path(name), text=text, data=data, problems=duplicates)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _limit_error(name, None, None, "", f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+
+
+def _too_large(name: str, size: int | str, max_bytes: int) -> GenerationError:
+    return _limit_error(name, None, None, "", f"document is {size} bytes, over the limit of {max_bytes} (see --max-spec-size)")
+
+
 def parse_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Read and parse one file; every failure becomes a located diagnostic."""
     name = display_path(path)
     try:
+        if not path.is_file():
+            what = "is a directory" if path.is_dir() else "does not exist" if not path.exists() else "is not a regular file"
+            raise _limit_error(name, None, None, "", f"cannot read: {what}")
         size = path.stat().st_size
         if size > max_bytes:
-            raise GenerationError(
-                [Diagnostic(name, None, None, "", f"document is {size} bytes, over the limit of {max_bytes}")]
-            )
-        raw = path.read_bytes()
+            raise _too_large(name, size, max_bytes)
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)  # the file may have grown since stat
+        if len(raw) > max_bytes:
+            raise _too_large(name, f"more than {max_bytes}", max_bytes)
     except OSError as exc:
-        raise GenerationError([Diagnostic(name, None, None, "", f"cannot read: {exc.strerror or exc}")]) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise GenerationError([Diagnostic(name, None, None, "", f"not UTF-8 text: {exc.reason} at byte {exc.start}")]) from None
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise GenerationError([Diagnostic(name, exc.lineno, exc.colno, "", f"invalid JSON: {exc.msg}")]) from None
-    else:
-        try:
-            data = yaml.load(text, Loader=_SafeLoader)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-            message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-            raise GenerationError([Diagnostic(name, line, col, "", f"invalid YAML: {message}")]) from None
-        except yaml.YAMLError as exc:
-            raise GenerationError([Diagnostic(name, None, None, "", f"invalid YAML: {exc}")]) from None
-    return Document(path=path, text=text, data=data)
+        raise _limit_error(name, None, None, "", f"cannot read: {exc.strerror or exc}") from None
+    doc = parse_text(_decode(raw, name), name, is_json=path.suffix.lower() == ".json")
+    doc.path = path
+    return doc
 
 
 @dataclass(frozen=True)
@@ -191,21 +347,181 @@ class Located:
         return self.doc.diagnostic(self.parts, message, key=key)
 
 
-class Spec:
-    """The root document and every document reached through ``$ref``."""
+class UnresolvableRef(GenerationError):
+    """A ``$ref`` naming a file or node that does not exist: a flaw of the document, not a refusal."""
 
-    def __init__(self, path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+
+#: Keys whose values are data, not OpenAPI objects: a "$ref" inside them is not a reference.
+_DATA_KEYS = frozenset({"example", "default", "enum", "const"})
+#: Maps whose keys are names chosen by the author (a property may be called "default").
+_NAMED_MAPS = frozenset({
+    "properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "responses", "schemas",
+    "parameters", "examples", "headers", "callbacks", "links", "requestBodies", "securitySchemes", "pathItems",
+    "content", "encoding", "variables", "paths", "webhooks",
+})
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            return None  # a remote document may not redirect us to file:// or ftp://
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _real_path(path: Path, name: str) -> Path:
+    """``path`` with every symlink resolved; a symlink loop is a diagnostic, not a crash."""
+    try:
+        return path.resolve(strict=True)
+    except FileNotFoundError:
+        raise UnresolvableRef([Diagnostic(name, None, None, "", "cannot read: does not exist")]) from None
+    except (OSError, RuntimeError) as exc:  # RuntimeError: "Symlink loop" before Python 3.13
+        raise GenerationError([Diagnostic(name, None, None, "", f"cannot resolve the path: {exc}")]) from None
+
+
+class Spec:
+    """The root document and every document reached through ``$ref``.
+
+    Every ``$ref`` is resolved once at load time, so that refusals (remote documents when not
+    allowed, files outside ``root_dir``, symlink loops, oversized documents) are reported before
+    anything else reads the spec; dangling references become :attr:`problems` (validation errors).
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        allow_remote: bool = False,
+        root_dir: Path | None = None,
+    ) -> None:
         self.max_bytes = max_bytes
-        self._docs: dict[Path, Document] = {}
-        self.root = self.document(path.resolve())
+        self.allow_remote = allow_remote
+        self._docs: dict[str, Document] = {}
+        self._total_bytes = 0
+        real = _real_path(path, display_path(path))
+        self.root_dir = _real_path(root_dir, display_path(root_dir)) if root_dir is not None else real.parent
+        self.root = self.document(real)
         if not isinstance(self.root.data, dict):
             raise GenerationError([self.root.diagnostic([], "an OpenAPI document must be a mapping at the top level")])
+        #: Validation-class findings of loading: duplicate keys, dangling or cyclic references.
+        self.problems: list[Diagnostic] = []
+        self._check_refs()
+
+    # --- documents --------------------------------------------------------------------------------
+
+    def _add(self, key: str, doc: Document) -> Document:
+        self._total_bytes += len(doc.text)
+        if self._total_bytes > self.max_bytes:
+            raise _limit_error(
+                doc.name, None, None, "",
+                f"the spec and the documents it references exceed {self.max_bytes} bytes in total (see --max-spec-size)",
+            )
+        self._docs[key] = doc
+        return doc
 
     def document(self, path: Path) -> Document:
-        doc = self._docs.get(path)
+        """The parsed file at ``path`` (already resolved), parsed once."""
+        doc = self._docs.get(str(path))
         if doc is None:
-            doc = self._docs[path] = parse_document(path, self.max_bytes)
+            doc = self._add(str(path), parse_document(path, self.max_bytes))
         return doc
+
+    def _remote(self, url: str) -> Document:
+        doc = self._docs.get(url)
+        if doc is not None:
+            return doc
+        opener = urllib.request.build_opener(_HttpOnlyRedirects)
+        try:
+            with opener.open(url, timeout=REMOTE_TIMEOUT) as response:
+                raw = response.read(self.max_bytes + 1)
+                content_type = str(response.headers.get("Content-Type", ""))
+        except urllib.error.HTTPError as exc:
+            raise _limit_error(url, None, None, "", f"cannot fetch: HTTP {exc.code} {exc.reason}") from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise _limit_error(url, None, None, "", f"cannot fetch: {reason}") from None
+        if len(raw) > self.max_bytes:
+            raise _too_large(url, f"more than {self.max_bytes}", self.max_bytes)
+        is_json = urlsplit(url).path.lower().endswith(".json") or "json" in content_type.lower()
+        doc = parse_text(_decode(raw, url), url, is_json=is_json)
+        doc.url = url
+        doc.path = Path("/") / "oagen-remote" / url.replace("/", "%2F")
+        return self._add(url, doc)
+
+    def _referenced(self, ref: Located, file_part: str) -> Document:
+        """The document a ``$ref``'s file part names, if policy allows reading it."""
+        target = ref.value
+        base = ref.doc.url
+        absolute = urljoin(base, file_part) if base else file_part
+        scheme = urlsplit(absolute).scheme.lower()
+        if scheme in ("http", "https"):
+            if not self.allow_remote:
+                raise ref.error(f"remote reference {target!r} refused (pass --allow-remote-refs to fetch it)")
+            try:
+                return self._remote(absolute)
+            except GenerationError as exc:
+                raise ref.error(f"$ref {target!r}: {exc.diagnostics[0]}") from None
+        if scheme == "file":
+            path = Path(unquote(urlsplit(absolute).path))
+        elif len(scheme) > 1:  # one letter is a Windows drive
+            raise ref.error(f"reference {target!r}: the {scheme}: scheme is not supported")
+        else:
+            path = ref.doc.path.parent / unquote(file_part)
+        try:
+            real = _real_path(path, display_path(path))
+        except UnresolvableRef:
+            raise UnresolvableRef([ref.diagnostic(f"unresolvable $ref {target!r}: no file {display_path(path)}")]) from None
+        except GenerationError as exc:
+            raise ref.error(f"$ref {target!r}: {exc.diagnostics[0].message}") from None
+        if not real.is_relative_to(self.root_dir):
+            raise ref.error(f"$ref {target!r} leaves the spec's root directory {display_path(self.root_dir)} (see --ref-root)")
+        if not real.is_file():
+            raise UnresolvableRef([ref.diagnostic(f"unresolvable $ref {target!r}: {display_path(real)} is not a file")])
+        doc = self.document(real)
+        self._docs.setdefault(os.path.normpath(path), doc)  # the validator asks by the unresolved path
+        return doc
+
+    def document_for_uri(self, uri: str) -> Any:
+        """The data of an already loaded document, by absolute URI (for the validator's resolver)."""
+        parts = urlsplit(uri)
+        if parts.scheme in ("http", "https"):
+            doc = self._docs.get(uri)
+        elif parts.scheme == "file":
+            doc = self._docs.get(str(Path(unquote(parts.path))))
+        else:
+            doc = None
+        if doc is None:  # every $ref was resolved (or refused) at load time: nothing new is read here
+            raise GenerationError([Diagnostic(uri, None, None, "", "reference to a document oagen did not load")])
+        # The validator's resolver indexes documents as mappings; a scalar document has no node to name.
+        return doc.data if isinstance(doc.data, (dict, bool)) else {}
+
+    # --- references -------------------------------------------------------------------------------
+
+    def _check_refs(self) -> None:
+        """Resolve every ``$ref`` of every document reached; refusals are raised together."""
+        fatal: list[Diagnostic] = []
+        walked: set[str] = set()
+        pending = [self.root]
+        while pending:
+            doc = pending.pop()
+            key = doc.url or str(doc.path)
+            if key in walked:
+                continue
+            walked.add(key)
+            self.problems.extend(doc.problems)
+            for ref in _refs_in(doc):
+                try:
+                    self.deref(self.resolve(ref))
+                except UnresolvableRef as exc:
+                    self.problems.extend(exc.diagnostics)
+                except GenerationError as exc:
+                    if exc.diagnostics[0].message.startswith("$ref cycle"):
+                        self.problems.extend(exc.diagnostics)
+                    else:
+                        fatal.extend(exc.diagnostics)
+            pending.extend(d for d in self._docs.values() if (d.url or str(d.path)) not in walked)
+        if fatal:
+            raise GenerationError(fatal)
 
     @property
     def top(self) -> Located:
@@ -213,9 +529,9 @@ class Spec:
 
     def deref(self, node: Located) -> Located:
         """Follow ``$ref`` chains from ``node`` to the node they name (cycles are reported)."""
-        seen: set[tuple[Path, tuple[str, ...]]] = set()
+        seen: set[tuple[str, tuple[str, ...]]] = set()
         while isinstance(node.value, dict) and isinstance(node.value.get("$ref"), str):
-            key = (node.doc.path, node.parts)
+            key = (node.doc.url or str(node.doc.path), node.parts)
             if key in seen:
                 raise node.error("$ref cycle: this reference leads back to itself")
             seen.add(key)
@@ -226,18 +542,11 @@ class Spec:
         """The node that the ``$ref`` string at ``ref`` names."""
         target = ref.value
         file_part, _, fragment = target.partition("#")
-        doc = ref.doc
-        if file_part:
-            if "://" in file_part:
-                raise ref.error(f"remote reference {target!r} is not supported")
-            path = (doc.path.parent / unquote(file_part)).resolve()
-            if not path.is_file():
-                raise ref.error(f"unresolvable $ref {target!r}: no file {display_path(path)}")
-            doc = self.document(path)
+        doc = self._referenced(ref, file_part) if file_part else ref.doc
         try:
             parts = parse_pointer(unquote(fragment))
         except ValueError:
-            raise ref.error(f"unresolvable $ref {target!r}: the fragment is not a JSON pointer") from None
+            raise UnresolvableRef([ref.diagnostic(f"unresolvable $ref {target!r}: the fragment is not a JSON pointer")]) from None
         value = doc.data
         for depth, part in enumerate(parts):
             if isinstance(value, dict) and part in value:
@@ -246,5 +555,29 @@ class Spec:
                 value = value[int(part)]
             else:
                 missing = pointer_from_parts(parts[: depth + 1])
-                raise ref.error(f"unresolvable $ref {target!r}: {missing} does not exist")
+                raise UnresolvableRef([ref.diagnostic(f"unresolvable $ref {target!r}: {missing} does not exist")])
         return Located(doc, tuple(parts), value)
+
+
+def _refs_in(doc: Document) -> Iterator[Located]:
+    """Every ``$ref`` string of a document, in document order, skipping values that are data."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(doc.data, ())]
+    while stack:
+        value, parts = stack.pop()
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str):
+                yield Located(doc, (*parts, "$ref"), ref)
+            in_examples = len(parts) >= 2 and parts[-2] == "examples"
+            for key in reversed(list(value)):
+                name = str(key)
+                is_data = name in _DATA_KEYS and not (parts and parts[-1] in _NAMED_MAPS)
+                if is_data or name.startswith("x-") or (in_examples and name == "value"):
+                    continue
+                child = value[key]
+                if isinstance(child, (dict, list)):
+                    stack.append((child, (*parts, name)))
+        elif isinstance(value, list):
+            for index in range(len(value) - 1, -1, -1):
+                if isinstance(value[index], (dict, list)):
+                    stack.append((value[index], (*parts, str(index))))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from .build import build
 from .config import Config, load_config
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, GenerationError
 from .format import format_files
-from .load import Spec
+from .load import DEFAULT_MAX_BYTES, Spec
 from .render import render
 from .validate import check_version, validation_diagnostics
 
@@ -20,6 +20,12 @@ class Options:
     config: Path | None = None
     package_name: str | None = None
     skip_validation: bool = False
+    #: Refuse any document (and all of them together) larger than this many bytes.
+    max_spec_bytes: int = DEFAULT_MAX_BYTES
+    #: Fetch ``$ref``s to http(s) URLs instead of refusing them.
+    allow_remote_refs: bool = False
+    #: Directory that file ``$ref``s may not leave (default: the spec's own directory).
+    ref_root: Path | None = None
 
 
 @dataclass
@@ -28,20 +34,45 @@ class Result:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def load_and_validate(options: Options) -> tuple[Spec, list[Diagnostic]]:
-    """The loaded spec, and the validation errors demoted to warnings when skipping validation."""
-    spec = Spec(options.spec)
-    check_version(spec)
-    problems = validation_diagnostics(spec)
-    if problems and not options.skip_validation:
-        from .diagnostics import GenerationError
+def load_spec(options: Options) -> Spec:
+    return Spec(
+        options.spec,
+        max_bytes=options.max_spec_bytes,
+        allow_remote=options.allow_remote_refs,
+        root_dir=options.ref_root,
+    )
 
-        raise GenerationError(problems)
+
+def load_and_validate(options: Options, *, earlier: list[Diagnostic] | None = None) -> tuple[Spec, list[Diagnostic]]:
+    """The loaded spec, and the validation errors demoted to warnings when skipping validation.
+
+    ``earlier`` errors (of the config) are reported together with the spec's, all at once.
+    """
+    earlier = list(earlier or [])
+    try:
+        spec = load_spec(options)
+        check_version(spec)
+    except GenerationError as exc:
+        raise GenerationError(earlier + exc.diagnostics) from None
+    problems = spec.problems + validation_diagnostics(spec)
+    if earlier or (problems and not options.skip_validation):
+        raise GenerationError(earlier + (problems if not options.skip_validation else []))
     return spec, problems
 
 
 def generate(options: Options) -> Result:
-    config = load_config(options.config) if options.config else Config()
-    spec, warnings = load_and_validate(options)
-    api = build(spec, config, package_name=options.package_name)
+    config, config_errors = Config(), []
+    if options.config:
+        try:
+            config = load_config(options.config)
+        except GenerationError as exc:
+            config_errors = exc.diagnostics
+    spec, warnings = load_and_validate(options, earlier=config_errors)
+    try:
+        api = build(spec, config, package_name=options.package_name)
+    except RecursionError:
+        # Schemas that nest through each other without a named model in between; never a crash.
+        raise GenerationError(
+            [Diagnostic(spec.root.name, None, None, "", "schemas nest too deeply (or refer to themselves without a named schema in between)")]
+        ) from None
     return Result(format_files(render(api)), warnings)

@@ -7,7 +7,6 @@ Every value that came from the spec reaches generated source through one of the 
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -64,8 +63,23 @@ def comment(text: Any) -> str:
     return " ".join(doc(text).split())
 
 
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
 def toml_str(value: Any) -> str:
-    return json.dumps(str(value))
+    """A TOML basic string: quotes, backslashes and control characters escaped; lone surrogates
+    (which neither UTF-8 nor TOML can carry) replaced by U+FFFD."""
+    out = []
+    for ch in str(value):
+        if ch in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        elif unicodedata.category(ch) == "Cs":
+            out.append("\\ufffd")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 def indent_doc(text: Any, width: int) -> str:

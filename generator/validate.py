@@ -12,6 +12,8 @@ from typing import Any, Iterator
 
 from jsonschema.exceptions import ValidationError
 from jsonschema_path.paths import SchemaPath
+from referencing.exceptions import Unresolvable
+from openapi_spec_validator.settings import OpenAPISpecValidatorSettings
 from openapi_spec_validator import (
     OpenAPIV30SpecValidator,
     OpenAPIV31SpecValidator,
@@ -68,13 +70,48 @@ def check_version(spec: Spec) -> str:
     return minor
 
 
+class _LoadedDocuments(dict):  # type: ignore[type-arg]
+    """Reference handlers for the validator: every URI scheme is served from the documents oagen
+    loaded (under its limits and policy), so validation never reads a file or the network itself."""
+
+    def __init__(self, spec: Spec) -> None:
+        super().__init__()
+        self.spec = spec
+
+    def __contains__(self, scheme: object) -> bool:
+        return True
+
+    def __getitem__(self, scheme: str) -> Any:
+        return self.spec.document_for_uri
+
+
 def validation_diagnostics(spec: Spec) -> list[Diagnostic]:
     """Every validation error of the document, located, in document order."""
     minor = check_version(spec)
-    validator = _VALIDATORS[minor](spec.root.data, base_uri=spec.root.path.as_uri())
+    path = SchemaPath.from_dict(
+        spec.root.data,
+        base_uri=spec.root.path.as_uri(),
+        handlers=_LoadedDocuments(spec),
+        resolved_cache_maxsize=OpenAPISpecValidatorSettings().resolved_cache_maxsize,
+    )
+    validator = _VALIDATORS[minor](path, base_uri=spec.root.path.as_uri())
     found: list[Diagnostic] = []
     seen: set[tuple[tuple[str, ...], str]] = set()
-    for error in validator.iter_errors():
+    errors = validator.iter_errors()
+    while True:
+        try:
+            error = next(errors)
+        except StopIteration:
+            break
+        except (Unresolvable, GenerationError, RecursionError) as exc:
+            # A dangling $ref (already reported by the loader, with its location) or nesting too deep
+            # for the validator: it cannot go on, so report what it found and why it stopped.
+            what = "schemas nest too deeply" if isinstance(exc, RecursionError) else f"it cannot resolve {getattr(exc, 'ref', exc)!s}"
+            found.append(spec.root.diagnostic([], f"validation stopped early: {what}"))
+            break
+        except Exception as exc:  # openapi-spec-validator itself fails on some malformed documents
+            found.append(spec.root.diagnostic([], f"validation stopped early: the validator failed ({type(exc).__name__}: {exc})"))
+            break
         parts = getattr(error, _LOCATION, None)
         if parts is None:
             parts = tuple(str(p) for p in error.absolute_path)

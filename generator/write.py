@@ -49,58 +49,179 @@ class Plan:
     delete: list[str]
 
 
+#: Prefix of the temporary files a generation stages next to their targets.
+_TMP_PREFIX = ".oagen-tmp-"
+
+
+def _inside(output: Path, path: str) -> bool:
+    """Whether ``output/path`` stays inside ``output`` once symlinks are followed."""
+    try:
+        return (output / path).resolve().is_relative_to(output.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
 def plan(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
     owned = read_manifest(output)
+    name = display_path(output)
     if owned is None:
         if output.exists() and not output.is_dir():
-            raise GenerationError([Diagnostic(display_path(output), None, None, "", "output exists and is not a directory")])
-        if output.is_dir() and any(output.iterdir()) and not force:
+            raise GenerationError([Diagnostic(name, None, None, "", "output exists and is not a directory")])
+        visible = [p for p in output.iterdir() if not p.name.startswith(_TMP_PREFIX)] if output.is_dir() else []
+        if visible and not force:
             raise GenerationError(
-                [Diagnostic(display_path(output), None, None, "", "output directory is not empty and was not written by oagen (no "
+                [Diagnostic(name, None, None, "", "output directory is not empty and was not written by oagen (no "
                             f"{MANIFEST}); pass --force to generate into it anyway")]
             )
-        owned = set()
+        owned = set() if not visible else None
     changed = {}
+    foreign: list[Diagnostic] = []
     for path, text in files.items():
         target = output / path
+        if not _inside(output, path):
+            foreign.append(Diagnostic(display_path(target), None, None, "", "a symlink leads this file out of the output directory"))
+            continue
         try:
             if target.read_bytes() == text.encode("utf-8"):
                 continue
-        except OSError:
+        except FileNotFoundError:
             pass
+        except OSError:
+            if target.is_dir():
+                foreign.append(Diagnostic(display_path(target), None, None, "", "a directory is in the way of a generated file"))
+                continue
+        else:
+            # An existing file oagen did not write is never overwritten (unless --force on a foreign directory).
+            if owned is not None and path not in owned and path != MANIFEST:
+                foreign.append(
+                    Diagnostic(display_path(target), None, None, "", f"exists and was not written by oagen (not in {MANIFEST}); "
+                               "move it away or delete it to generate here")
+                )
+                continue
         changed[path] = text
-    stale = sorted(p for p in owned - set(files) if (output / p).is_file())
+    if foreign:
+        raise GenerationError(foreign)
+    stale = sorted(p for p in (owned or set()) - set(files) if (output / p).is_file() and _inside(output, p))
     return Plan(changed, stale)
 
 
 def write(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
+    """Write ``files`` into ``output`` as one transaction: all of it, or (on any failure) nothing.
+
+    Every new file is first staged as a temporary file next to its target; only when all are staged
+    are they renamed into place (each rename atomic), stale files removed, and the manifest last. A
+    failure or Ctrl-C at any point restores the previous bytes of every file already replaced and
+    removes what was created, so the directory is left byte-identical to before.
+    """
     files = with_manifest(files)
     todo = plan(output, files, force=force)
+    _remove_leftovers({(output / p).parent for p in files})
+    if not todo.write and not todo.delete:
+        return todo
+    created_dirs: list[Path] = []
+    staged: dict[Path, str] = {}  # target -> temporary file
+    replaced: list[tuple[Path, bytes | None, int | None]] = []  # (target, previous bytes, previous mode)
     try:
-        # The manifest last: if we are interrupted, the old manifest still names every file we own.
-        for path in sorted(todo.write, key=lambda p: p == MANIFEST):
-            _atomic_write(output / path, todo.write[path])
+        # 1. stage: nothing visible changes yet (the manifest last: it then names every file we own)
+        for path in sorted(todo.write, key=lambda p: (p == MANIFEST, p)):
+            target = output / path
+            _make_dirs(target.parent, created_dirs)
+            staged[target] = _stage(target, todo.write[path])
+        # 2. commit: renames, remembering what each one replaced
+        for target, tmp in staged.items():
+            previous, mode = _snapshot(target)
+            os.replace(tmp, target)
+            replaced.append((target, previous, mode))
         for path in todo.delete:
-            (output / path).unlink()
+            target = output / path
+            previous, mode = _snapshot(target)
+            target.unlink()
+            replaced.append((target, previous, mode))
+        for path in todo.delete:
             _prune_empty_dirs(output, (output / path).parent)
-    except OSError as exc:
-        raise GenerationError([Diagnostic(display_path(output), None, None, "", f"cannot write output: {exc}")]) from None
+    except BaseException as exc:
+        _rollback(staged, replaced, created_dirs)
+        if isinstance(exc, OSError):
+            raise GenerationError([Diagnostic(display_path(output), None, None, "", f"cannot write output (nothing was changed): {exc}")]) from None
+        raise
     return todo
 
 
-def _atomic_write(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+def _make_dirs(directory: Path, created: list[Path]) -> None:
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    for d in reversed(missing):
+        d.mkdir()
+        created.append(d)
+
+
+def _stage(target: Path, text: str) -> str:
+    fd, tmp = tempfile.mkstemp(prefix=f"{_TMP_PREFIX}{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        os.replace(tmp, target)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, _file_mode(target))
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink_quietly(tmp)
         raise
+    return tmp
+
+
+def _file_mode(target: Path) -> int:
+    """The existing file's permissions, else what a plain ``open()`` would give (0666 less umask)."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _snapshot(target: Path) -> tuple[bytes | None, int | None]:
+    try:
+        return target.read_bytes(), target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return None, None
+
+
+def _rollback(staged: dict[Path, str], replaced: list[tuple[Path, bytes | None, int | None]], created_dirs: list[Path]) -> None:
+    for tmp in staged.values():
+        _unlink_quietly(tmp)
+    for target, previous, mode in reversed(replaced):
+        try:
+            if previous is None:
+                _unlink_quietly(str(target))
+            else:
+                tmp = _stage(target, "")
+                Path(tmp).write_bytes(previous)
+                os.chmod(tmp, mode if mode is not None else 0o644)
+                os.replace(tmp, target)
+        except OSError:  # pragma: no cover - the disk failed twice; keep restoring the others
+            pass
+    for directory in reversed(created_dirs):
+        try:
+            directory.rmdir()
+        except OSError:
+            pass
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _remove_leftovers(directories: set[Path]) -> None:
+    """Temporary files of a generation that was killed (SIGKILL, power loss) before it finished."""
+    for directory in directories:
+        for tmp in directory.glob(f"{_TMP_PREFIX}*") if directory.is_dir() else ():
+            if tmp.is_file() and not tmp.is_symlink():
+                _unlink_quietly(str(tmp))
 
 
 def _prune_empty_dirs(output: Path, directory: Path) -> None:
