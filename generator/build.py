@@ -63,7 +63,9 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
 
     client_name = config.client.name or naming.class_name(title, fallback="Client")
     prefix = naming.snake(client_name).upper()
-    resources = tuple(_resource(child, "") for child in root.children.values())
+    client_names = {client_name, config.client.async_name or f"Async{client_name}"}
+    reserved = {slot.class_name for slot in b.slots.values()} | client_names
+    resources = tuple(_resource(child, "", reserved) for child in root.children.values())
     client = Client(
         name=client_name,
         async_name=config.client.async_name or f"Async{client_name}",

@@ -60,6 +60,13 @@ class Model:
 
 
 @dataclass(frozen=True)
+class Const:
+    """A value the generated code always sends (a required parameter with one possible value)."""
+
+    value: object
+
+
+@dataclass(frozen=True)
 class Param:
     attr: str
     wire_name: str
@@ -69,10 +76,31 @@ class Param:
     description: Optional[str]
     #: Values always sent besides the caller's (a list parameter extended by config).
     always_include: tuple[str, ...] = ()
-    #: Python source of the spec's default, sent when the caller gives nothing.
+    #: Python source of the spec's default (documented; the server applies it when nothing is sent).
     default: Optional[str] = None
     #: Non-empty check before sending (path parameters of type str).
     check_non_empty: bool = False
+    #: OpenAPI ``style`` when it is not the location's default (the value is sent wrapped in ``Styled``).
+    style: Optional[str] = None
+    explode: bool = False
+    #: Sent automatically, not an argument: the only value the parameter may have.
+    constant: Optional[Const] = None
+
+
+@dataclass(frozen=True)
+class BodyField:
+    """One property of a form or multipart body, taken as its own keyword argument."""
+
+    attr: str
+    wire_name: str
+    type: TypeRef
+    required: bool
+    description: Optional[str]
+    style: Optional[str] = None
+    explode: bool = False
+    #: What the templates read of a ``Param``: a body field is never constant nor extended.
+    constant: Optional[Const] = None
+    always_include: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,8 +108,28 @@ class Body:
     attr: str
     type: TypeRef
     required: bool
+    #: The media type sent by default.
     media_type: str
     description: Optional[str]
+    #: Media types the caller may choose with ``content_type=`` (empty: only ``media_type``).
+    media_types: tuple[str, ...] = ()
+    #: Properties of a form/multipart body, each a keyword argument (empty: one ``body`` argument).
+    fields: tuple[BodyField, ...] = ()
+    #: The type of the ``content_type`` argument when the caller may choose.
+    content_type: Optional[TypeRef] = None
+
+    @property
+    def is_json(self) -> bool:
+        return self.media_type == "application/json"
+
+
+@dataclass(frozen=True)
+class ErrorBody:
+    #: A status code ("404"), a range ("4XX") or "default".
+    status: str
+    type: TypeRef
+    #: Python expression of ``type`` for the runtime.
+    expr: str
 
 
 @dataclass(frozen=True)
@@ -101,14 +149,26 @@ class Operation:
     summary: Optional[str]
     description: Optional[str]
     deprecated: bool = False
+    #: The ``Accept`` header when it is not ``application/json``.
+    accept: Optional[str] = None
+    #: Typed error bodies, parsed onto the raised error's ``error``.
+    errors: tuple[ErrorBody, ...] = ()
+
+    @property
+    def arguments(self) -> tuple[Param, ...]:
+        """The parameters the caller gives (not the constant ones)."""
+        return tuple(p for p in self.params if p.constant is None)
 
     @property
     def positional(self) -> tuple[Param, ...]:
-        return tuple(p for p in self.params if p.location == "path")
+        return tuple(p for p in self.arguments if p.location == "path")
 
     @property
     def keyword(self) -> tuple[Param, ...]:
-        return tuple(p for p in self.params if p.location != "path")
+        return tuple(p for p in self.arguments if p.location != "path")
+
+    def located(self, location: str) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.location == location)
 
 
 @dataclass(frozen=True)

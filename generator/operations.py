@@ -5,6 +5,7 @@ Part of building the IR (see build.py); the types of parameters and bodies come 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
@@ -14,15 +15,16 @@ from . import naming
 from .config import OperationConfig
 from .diagnostics import Diagnostic, GenerationError
 from .imports import import_lines
-from .ir import Body, Import, Operation, Param, Resource, TypeRef
+from .ir import Body, BodyField, Const, ErrorBody, Import, Operation, Param, Resource, TypeRef
 from .load import Located
-from .schemas import SchemaBuilder, _description, _t
+from .safe import lit
+from .schemas import SchemaBuilder, _combine, _description, _optional, _t
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TYPING = "typing"
 
 #: Keyword arguments every generated method has; parameters are renamed around them.
-_METHOD_RESERVED = {"self", "extra_headers", "extra_query", "extra_body", "timeout", "body"}
+_METHOD_RESERVED = {"self", "extra_headers", "extra_query", "extra_body", "timeout", "body", "content_type"}
 
 
 class OperationBuilder:
@@ -53,21 +55,39 @@ class OperationBuilder:
         renames = dict(cfg.parameters) if cfg else {}
         taken = set(_METHOD_RESERVED)
         params: list[Param] = []
-        path_order = re.findall(r"{([^}]+)}", path)
+        path_order = list(dict.fromkeys(re.findall(r"{([^}]+)}", path)))
         ordered = sorted(raw_params.items(), key=lambda kv: (kv[0][1] != "path", path_order.index(kv[0][0]) if kv[0][0] in path_order else 0))
         for (wire, location), p in ordered:
             if location not in ("path", "query", "header", "cookie"):
-                continue
+                raise p.error(f"{method.upper()} {key}: parameter {wire!r} has an unknown location {location!r}")
+            if location == "path" and wire not in path_order:
+                continue  # declared but not in the path (a spec error validators let through): never sent
             pc = renames.pop(wire, None)
             attr = pc.name if pc and pc.name else naming.python_name(wire.replace("<", " before ").replace(">", " after "), fallback="param")
             if not naming.is_identifier(attr):
                 raise (cfg.located or op).error(f"parameter name {attr!r} is not a Python identifier")
             attr = naming.unique(attr, taken)
             schema = p.get("schema")
+            style, explode = self._style(p, location)
             if schema is None and p.get("content"):
-                schema = next(iter(p.child("content").items()))[1].get("schema")
+                media_type, media = next(iter(p.child("content").items()))
+                schema = media.get("schema")
+                style, explode = ("json", False) if _media_kind(media_type) == "json" else (None, False)
             ref = self.type_of(schema, naming.pascal(method_name) + naming.pascal(wire) + "Param") if schema else _t("str")
             required = location == "path" or bool(p.value.get("required"))
+            resolved = self.spec.deref(schema).value if schema is not None else None
+            resolved = resolved if isinstance(resolved, dict) else {}
+            constant = None
+            if required and not resolved.get("nullable"):
+                if "const" in resolved:
+                    constant = Const(resolved["const"])
+                elif isinstance(resolved.get("enum"), list) and len(resolved["enum"]) == 1 and resolved["enum"][0] is not None:
+                    constant = Const(resolved["enum"][0])
+            description = _description(p)
+            default = None
+            if "default" in resolved and not required:
+                default = json.dumps(resolved["default"])
+                description = f"{description or wire} (default: `{default}`)"
             params.append(
                 Param(
                     attr=attr,
@@ -75,16 +95,26 @@ class OperationBuilder:
                     location=location,  # type: ignore[arg-type]
                     type=ref,
                     required=required,
-                    description=_description(p),
+                    description=description,
                     always_include=pc.always_include if pc else (),
-                    check_non_empty=location == "path" and ref.annotation == "str",
+                    default=default,
+                    check_non_empty=location == "path" and ref.annotation == "str" and constant is None,
+                    style=style,
+                    explode=explode,
+                    constant=constant,
                 )
             )
+        declared = {p.wire_name for p in params if p.location == "path"}
+        for position, wire in enumerate(w for w in path_order if w not in declared):
+            # A placeholder the spec forgot to declare: still a (string) argument, never a dropped operation.
+            attr = naming.unique(naming.python_name(wire, fallback="param"), taken)
+            params.insert(len(declared) + position, Param(attr, wire, "path", _t("str"), True, None, check_non_empty=True))
+        params.sort(key=lambda p: (p.location != "path", path_order.index(p.wire_name) if p.location == "path" else 0))
         for wire in renames:
             assert cfg is not None and cfg.located is not None
-            self.errors.append(cfg.located.child("parameters", wire).diagnostic(f"operation has no parameter {wire!r}"))
-        body = self.request_body(op, method_name)
-        returns = self.response_type(op, method_name)
+            self.schemas.errors.append(cfg.located.child("parameters", wire).diagnostic(f"operation has no parameter {wire!r}"))
+        body = self.request_body(op, method_name, taken)
+        returns, accept = self.response_type(op, method_name)
         return Operation(
             operation_id=str(op.value.get("operationId") or f"{method.upper()} {key}"),
             method_name=method_name,
@@ -99,40 +129,193 @@ class OperationBuilder:
             summary=op.value.get("summary") if isinstance(op.value.get("summary"), str) else None,
             description=op.value.get("description") if isinstance(op.value.get("description"), str) else None,
             deprecated=bool(op.value.get("deprecated")),
+            accept=accept,
+            errors=self.error_types(op, method_name),
         )
 
-    def request_body(self, op: Located, method_name: str) -> Body | None:
+    @staticmethod
+    def _style(node: Located, location: str, *, explicit: bool = False) -> tuple[str | None, bool]:
+        """(style, explode) when they differ from the location's defaults (or, with ``explicit``,
+        whenever the spec gives either), else (None, False)."""
+        default_style = "simple" if location in ("path", "header") else "form"
+        given = isinstance(node.value.get("style"), str) or isinstance(node.value.get("explode"), bool)
+        style = node.value.get("style")
+        style = style if isinstance(style, str) else default_style
+        explode = node.value.get("explode")
+        explode = explode if isinstance(explode, bool) else style == "form"
+        if (style, explode) == (default_style, default_style == "form") and not (explicit and given):
+            return None, False
+        return style, explode
+
+    def request_body(self, op: Located, method_name: str, taken: set[str]) -> Body | None:
         node = op.get("requestBody")
         if node is None:
             return None
         node = self.spec.deref(node)
         content = node.get("content")
-        for media_type, media in content.items() if content else ():
-            if media_type.split(";")[0].strip() == "application/json" or media_type.endswith("+json"):
-                schema = media.get("schema")
-                ref = self.type_of(schema, naming.pascal(method_name) + "Body") if schema else _t("object")
-                return Body("body", ref, bool(node.value.get("required")), media_type, _description(node))
-        raise op.error("request bodies other than JSON are not supported yet")
+        media = list(content.items()) if content else []
+        if not media:
+            return None
+        kinds = [(mt, _media_kind(mt)) for mt, _ in media]
+        primary = next((mt for mt, k in kinds if k == "json"), None) or next((mt for mt, k in kinds if k in _FORM), None) or kinds[0][0]
+        kind = _media_kind(primary)
+        media_node = dict(media)[primary]
+        schema = media_node.get("schema")
+        resolved = self.spec.deref(schema) if schema is not None else None
+        is_object = resolved is not None and self.schemas._is_object(resolved.value)
+        required = bool(node.value.get("required"))
+        description = _description(node)
+        fields: tuple[BodyField, ...] = ()
+        if kind == "json":
+            ref = self.type_of(schema, naming.pascal(method_name) + "Body", request=True) if schema else _t("object")
+            choices = [mt for mt, k in kinds if k == "json" or (is_object and k in _FORM)]
+        elif kind in _FORM:
+            choices = [mt for mt, k in kinds if k in _FORM]
+            if is_object:
+                assert resolved is not None
+                fields = self._body_fields(resolved, media_node, kind == "multipart", method_name, taken)
+                ref = _t("None")
+            else:
+                ref = _t("Dict[str, object]", Import(_TYPING, "Dict"))
+        elif kind == "text":
+            ref, choices = _t("str"), [mt for mt, k in kinds if k == "text"]
+        else:
+            ref, choices = _t("FileContent", Import("._types", "FileContent")), [mt for mt, k in kinds if k == "binary"]
+        content_type = None
+        if len(choices) > 1:
+            content_type = _t(f"Literal[{', '.join(lit(c) for c in choices)}]", Import(_TYPING, "Literal"))
+        return Body("body", ref, required, primary, description, tuple(choices) if len(choices) > 1 else (), fields, content_type)
 
-    def response_type(self, op: Located, method_name: str) -> TypeRef:
+    def _body_fields(self, schema: Located, media: Located, multipart: bool, method_name: str, taken: set[str]) -> tuple[BodyField, ...]:
+        props, required = self._properties(schema, 0)
+        encoding = media.get("encoding")
+        out = []
+        for wire, prop in props.items():
+            resolved = self.spec.deref(prop)
+            value = resolved.value if isinstance(resolved.value, dict) else {}
+            if value.get("readOnly") is True:
+                continue
+            if _is_binary(value):
+                ref = _t("FileTypes", Import("._types", "FileTypes"))
+            elif (value.get("type") == "array" or "items" in value) and _is_binary(self.spec.deref(resolved.child("items")).value if "items" in value else None):
+                ref = _t("List[FileTypes]", Import("._types", "FileTypes"), Import(_TYPING, "List"))
+            else:
+                ref = self.type_of(prop, naming.pascal(method_name) + naming.pascal(wire))
+            enc = encoding.get(wire) if encoding else None
+            # A multipart object is a JSON part unless its encoding asks for a style.
+            style, explode = self._style(enc, "query", explicit=multipart) if enc is not None else (None, False)
+            attr = naming.unique(naming.python_name(wire, fallback="field"), taken)
+            out.append(BodyField(attr, wire, ref, wire in required, _description(resolved), style, explode))
+        return tuple(out)
+
+    def _properties(self, schema: Located, depth: int) -> tuple[dict[str, Located], set[str]]:
+        """An object schema's properties and required names, ``allOf`` members merged in."""
+        props: dict[str, Located] = {}
+        required: set[str] = set()
+        value = schema.value if isinstance(schema.value, dict) else {}
+        if isinstance(value.get("allOf"), list) and depth < 32:
+            for member in schema.child("allOf").elements():
+                p, r = self._properties(self.spec.deref(member), depth + 1)
+                props.update(p)
+                required |= r
+        if isinstance(value.get("properties"), dict):
+            props.update(dict(schema.child("properties").items()))
+        if isinstance(value.get("required"), list):
+            required |= {r for r in value["required"] if isinstance(r, str)}
+        return props, required
+
+    def response_type(self, op: Located, method_name: str) -> tuple[TypeRef, str | None]:
+        """The method's return type (from every 2xx response, else `default`) and its Accept header."""
         responses = op.get("responses")
         codes = sorted(k for k, _ in responses.items()) if responses else []
-        success = [c for c in codes if c.startswith("2")]
-        if not success:
-            return _t("None")
-        response = self.spec.deref(responses.child(success[0]))  # type: ignore[union-attr]
-        content = response.get("content")
-        for media_type, media in content.items() if content else ():
-            if media_type.split(";")[0].strip() == "application/json" or media_type.endswith("+json"):
-                schema = media.get("schema")
-                return self.type_of(schema, naming.pascal(method_name) + "Response") if schema else _t("object")
-        return _t("None")
+        success = [c for c in codes if c.startswith("2")] or [c for c in codes if c == "default"]
+        types: list[TypeRef] = []
+        accept: list[str] = []
+        empty = False
+        for i, code in enumerate(success):
+            response = self.spec.deref(responses.child(code))  # type: ignore[union-attr]
+            content = response.get("content")
+            media = list(content.items()) if content else []
+            if not media or code == "204":
+                empty = True
+                continue
+            accept.extend(mt for mt, _ in media if mt not in accept)
+            hint = naming.pascal(method_name) + "Response" + ("" if i == 0 else naming.pascal(code))
+            json_media = next((m for mt, m in media if _media_kind(mt) == "json"), None)
+            if json_media is not None:
+                schema = json_media.get("schema")
+                ref = self.type_of(schema, hint) if schema else _t("object")
+            elif any(_media_kind(mt) == "text" for mt, _ in media):
+                ref = _t("str")
+            else:
+                ref = _t("bytes")
+            if ref.annotation not in [t.annotation for t in types]:
+                types.append(ref)
+        if not types:
+            returns = _t("None")
+        elif any(t.annotation == "object" for t in types):
+            returns = _t("object")
+        else:
+            returns = types[0] if len(types) == 1 else _combine("Union[{}]", types, Import(_TYPING, "Union"))
+            if empty:
+                returns = _optional(returns)
+        header = ", ".join(accept)
+        return returns, (header if header and header != "application/json" else None)
+
+    def error_types(self, op: Located, method_name: str) -> tuple[ErrorBody, ...]:
+        """(status key, type expression) of every declared error response with a JSON schema."""
+        responses = op.get("responses")
+        codes = sorted(k for k, _ in responses.items()) if responses else []
+        has_success = any(c.startswith("2") for c in codes)
+        out = []
+        for code in codes:
+            if not (code[:1] in ("4", "5") or (code == "default" and has_success)):
+                continue
+            response = self.spec.deref(responses.child(code))  # type: ignore[union-attr]
+            content = response.get("content")
+            for mt, media in content.items() if content else ():
+                if _media_kind(mt) == "json" and media.get("schema") is not None:
+                    ref = self.type_of(media.child("schema"), naming.pascal(method_name) + "Error" + naming.pascal(code))
+                    if ref.annotation != "object":
+                        out.append(ErrorBody(code.upper() if code != "default" else code, ref, _cast_to(ref)))
+                    break
+        return tuple(out)
 
     def security_of(self, op: Located) -> tuple[tuple[str, ...], ...]:
+        """The operation's security alternatives; a scheme missing from components is left out
+        (nothing could send it), so an alternative naming only missing schemes needs nothing."""
         security = op.value.get("security", self.spec.top.value.get("security", []))
         if not isinstance(security, list):
             return ()
-        return tuple(tuple(str(k) for k in req) for req in security if isinstance(req, dict))
+        components = self.spec.top.value.get("components")
+        schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+        known = set(schemes) if isinstance(schemes, dict) else set()
+        return tuple(tuple(str(k) for k in req if k in known) for req in security if isinstance(req, dict))
+
+
+_FORM = ("form", "multipart")
+
+
+def _media_kind(media_type: str) -> str:
+    """json, form, multipart, text or binary: how a body of this media type is encoded (as the runtime's media_kind)."""
+    mt = media_type.split(";")[0].strip().lower()
+    if mt == "application/json" or mt.endswith("+json"):
+        return "json"
+    if mt == "application/x-www-form-urlencoded":
+        return "form"
+    if mt.startswith("multipart/"):
+        return "multipart"
+    if mt.startswith("text/") or mt.endswith(("/xml", "+xml")):
+        return "text"
+    return "binary"
+
+
+def _is_binary(value: object) -> bool:
+    if not isinstance(value, dict):
+        return False
+    if value.get("format") == "binary":
+        return True
+    return "contentMediaType" in value and "contentEncoding" not in value and value.get("type") in ("string", None)
 
 
 def _cast_to(returns: TypeRef) -> str:
@@ -175,14 +358,26 @@ def _walk(resources: Iterable[Resource]) -> Iterator[Resource]:
         yield from _walk(r.children)
 
 
-def _resource(node: _Node, parent_class: str) -> Resource:
+#: Names a resource or client module imports; a resource class is never called one of them.
+_RESOURCE_RESERVED = frozenset(
+    {"Body", "Headers", "Query", "NotGiven", "NOT_GIVEN", "FileTypes", "FileContent", "Styled", "SyncAPIResource",
+     "AsyncAPIResource", "SyncAPIClient", "AsyncAPIClient", "SecurityScheme", "ApiKeyAuth", "HttpBasicAuth",
+     "HttpBearerAuth", "ClassVar", "Mapping", "DEFAULT_MAX_RETRIES", "List", "Dict", "Literal", "Optional", "Union"}
+)
+
+
+def _resource(node: _Node, parent_class: str, reserved: set[str]) -> Resource:
+    """The resource for ``node``; its classes avoid ``reserved`` names (models, the clients) and imported ones."""
     taken = {parent_class}
-    class_name = naming.unique(naming.class_name(node.segment, fallback="Resource"), taken)
+    name = naming.class_name(node.segment, fallback="Resource")
+    if {name, "Async" + name, name + "WithRawResponse", "Async" + name + "WithRawResponse"} & (reserved | _RESOURCE_RESERVED):
+        name += "Resource"
+    class_name = naming.unique(name, taken)
     module = ".resources." + ".".join(node.path)
     children = []
     child_classes: set[str] = {class_name}
     for child in node.children.values():
-        c = _resource(child, class_name)
+        c = _resource(child, class_name, reserved)
         if c.class_name in child_classes:
             raise GenerationError([Diagnostic("<config>", None, None, "", f"resource class name {c.class_name} is used twice under {module}")])
         child_classes.add(c.class_name)
@@ -201,14 +396,28 @@ def _resource(node: _Node, parent_class: str) -> Resource:
         imports |= {Import("httpx", ""), Import("._types", "NOT_GIVEN"), Import("._types", "NotGiven"), Import("._types", "Body"), Import("._types", "Headers"), Import("._types", "Query")}
         imports |= {Import("._response", n) for n in ("to_raw_response_wrapper", "async_to_raw_response_wrapper")}
         for op in ops:
-            for p in op.params:
+            styled = [p.style for p in op.params]
+            for p in op.arguments:
                 imports |= p.type.imports
                 if p.always_include:
                     imports.add(Import("._utils", "include_defaults"))
             if op.body:
-                imports |= op.body.type.imports
+                if op.body.fields:
+                    for f in op.body.fields:
+                        imports |= f.type.imports
+                        styled.append(f.style)
+                else:
+                    imports |= op.body.type.imports
+                if op.body.content_type:
+                    imports |= op.body.content_type.imports
+            if any(styled):
+                imports.add(Import("._utils", "Styled"))
             imports |= op.returns.imports
-            if op.cast_to.startswith("cast("):
+            expressions = [op.cast_to]
+            for error in op.errors:
+                imports |= error.type.imports
+                expressions.append(error.expr)
+            if any(e.startswith("cast(") for e in expressions):
                 imports.add(Import(_TYPING, "cast"))
     return Resource(
         attr=node.segment,

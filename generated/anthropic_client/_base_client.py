@@ -3,9 +3,9 @@
 """The transport every client is built on.
 
 One method, `request()`, turns an operation call into an HTTP request (path, query,
-headers, cookies, JSON body, credentials), sends it with httpx, retries what is worth
-retrying, and turns the response into a typed value or one of the errors of
-`_exceptions`.
+headers and cookies serialised per OpenAPI style; a JSON, form, multipart, text or
+binary body; credentials), sends it with httpx, retries what is worth retrying, and
+turns the response into a typed value or one of the errors of `_exceptions`.
 """
 
 from __future__ import annotations
@@ -48,9 +48,27 @@ from ._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
-from ._response import RAW_RESPONSE_HEADER, APIResponse, AsyncAPIResponse
+from ._response import (
+    RAW_RESPONSE_HEADER,
+    APIResponse,
+    AsyncAPIResponse,
+    validate_as,
+)
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query
-from ._utils import cookie_header, format_path, header_value, query_items, to_jsonable
+from ._utils import (
+    Part,
+    cookie_header,
+    encode_form,
+    encode_query,
+    form_fields,
+    format_path,
+    header_value,
+    is_given,
+    media_kind,
+    multipart_parts,
+    read_file,
+    to_jsonable,
+)
 from ._version import __title__, __version__
 
 __all__ = [
@@ -246,7 +264,9 @@ class _BaseClient(Generic[_HttpxClientT]):
         query: Mapping[str, object] | None,
         headers: Mapping[str, object] | None,
         cookies: Mapping[str, object] | None,
-        json: object,
+        body: object,
+        content_type: str | None,
+        accept: str | None,
         security: Sequence[Sequence[str]],
         extra_headers: Headers | None,
         extra_query: Query | None,
@@ -256,32 +276,32 @@ class _BaseClient(Generic[_HttpxClientT]):
         """The request to send, and whether the caller wants the raw response."""
         credentials = self._credentials(security)
         url = str(self.base_url).rstrip("/") + format_path(path, path_params or {})
-        params = {
-            **self._custom_query,
-            **credentials.query,
-            **(query or {}),
-            **(extra_query or {}),
-        }
-        content = _json_content(json, extra_body)
+        query_string = encode_query(
+            {
+                **self._custom_query,
+                **credentials.query,
+                **(query or {}),
+                **(extra_query or {}),
+            }
+        )
+        if query_string:
+            url += "?" + query_string
+        content_type = content_type or "application/json"
+        content, files = _content(body, content_type, extra_body)
 
         all_headers = httpx.Headers(
-            {"Accept": "application/json", "User-Agent": USER_AGENT}
+            {"Accept": accept or "application/json", "User-Agent": USER_AGENT}
         )
         all_headers.update(credentials.headers)
         all_headers.update(self._custom_headers)
         for name, value in (headers or {}).items():
-            if value is not None and not isinstance(value, NotGiven):
+            if is_given(value):
                 all_headers[name] = header_value(value)
-        all_cookies = {**credentials.cookies, **(cookies or {})}
-        all_cookies = {
-            k: v
-            for k, v in all_cookies.items()
-            if v is not None and not isinstance(v, NotGiven)
-        }
-        if all_cookies:
-            all_headers["Cookie"] = cookie_header(all_cookies)
+        cookie = cookie_header({**credentials.cookies, **(cookies or {})})
+        if cookie:
+            all_headers["Cookie"] = cookie
         if content is not None:
-            all_headers["Content-Type"] = "application/json"
+            all_headers["Content-Type"] = content_type
         raw = False
         for name, extra in (extra_headers or {}).items():
             if name.lower() == RAW_RESPONSE_HEADER.lower():
@@ -294,9 +314,9 @@ class _BaseClient(Generic[_HttpxClientT]):
         request = self._client.build_request(
             method,
             url,
-            params=tuple(query_items(params)),
             headers=all_headers,
             content=content,
+            files=files,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
         )
         return request, raw
@@ -339,7 +359,10 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         query: Mapping[str, object] | None = None,
         headers: Mapping[str, object] | None = None,
         cookies: Mapping[str, object] | None = None,
-        json: object = NOT_GIVEN,
+        body: object = NOT_GIVEN,
+        content_type: str | None = None,
+        accept: str | None = None,
+        errors: Mapping[str, object] | None = None,
         security: Sequence[Sequence[str]] = (),
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -348,9 +371,13 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
     ) -> T:
         """Send one operation's request, retrying as needed, and parse its response.
 
-        `path` holds `{name}` placeholders for `path_params`; `security` lists the
-        alternatives of the operation's security requirement, each a list of names
-        from `security_schemes`. The `extra_*` arguments override everything else.
+        `path` holds `{name}` placeholders for `path_params`; parameter values are sent
+        in their location's default style unless wrapped in `Styled`. `body` is encoded
+        as `content_type` says (JSON by default; form, multipart, text or binary).
+        `errors` maps status codes (`"404"`), ranges (`"4XX"`) and `"default"` to the
+        type of the error body, parsed onto the raised error's `error`. `security`
+        lists the alternatives of the operation's security requirement, each a list of
+        names from `security_schemes`. The `extra_*` arguments override everything else.
         """
         request, raw = self._build_request(
             method,
@@ -359,7 +386,9 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             query=query,
             headers=headers,
             cookies=cookies,
-            json=json,
+            body=body,
+            content_type=content_type,
+            accept=accept,
             security=security,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -381,7 +410,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
                 result = APIResponse(response, cast_to, retries_taken)
                 return cast(T, result) if raw else result.parse()
             if retries_taken >= max_retries or not _should_retry(response):
-                raise _status_error(response)
+                raise _status_error(response, errors)
             response.close()
             time.sleep(_retry_delay(retries_taken, response.headers))
             retries_taken += 1
@@ -439,7 +468,10 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         query: Mapping[str, object] | None = None,
         headers: Mapping[str, object] | None = None,
         cookies: Mapping[str, object] | None = None,
-        json: object = NOT_GIVEN,
+        body: object = NOT_GIVEN,
+        content_type: str | None = None,
+        accept: str | None = None,
+        errors: Mapping[str, object] | None = None,
         security: Sequence[Sequence[str]] = (),
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
@@ -454,7 +486,9 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             query=query,
             headers=headers,
             cookies=cookies,
-            json=json,
+            body=body,
+            content_type=content_type,
+            accept=accept,
             security=security,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -476,7 +510,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
                 result = AsyncAPIResponse(response, cast_to, retries_taken)
                 return cast(T, result) if raw else result.parse()
             if retries_taken >= max_retries or not _should_retry(response):
-                raise _status_error(response)
+                raise _status_error(response, errors)
             await response.aclose()
             await anyio.sleep(_retry_delay(retries_taken, response.headers))
             retries_taken += 1
@@ -502,6 +536,27 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
 def _describe(attribute: str, env: str | None) -> str:
     where = f" (or the {env} environment variable)" if env else ""
     return f"`{attribute}`{where}"
+
+
+def _content(
+    body: object, content_type: str, extra_body: Body | None
+) -> Tuple[bytes | None, list[Part] | None]:
+    """The encoded request body, as bytes or (for multipart) as parts."""
+    kind = media_kind(content_type)
+    if kind == "json":
+        return _json_content(body, extra_body), None
+    if isinstance(body, NotGiven) and extra_body is None:
+        return None, None
+    if kind in ("form", "multipart"):
+        fields = {} if isinstance(body, NotGiven) else form_fields(body)
+        if extra_body is not None:
+            fields.update(form_fields(extra_body))
+        if kind == "form":
+            return encode_form(fields), None
+        return None, multipart_parts(fields) or None
+    if extra_body is not None:
+        raise TypeError("`extra_body` can only be merged into a JSON or form body")
+    return read_file(body), None
 
 
 def _json_content(body: object, extra_body: Body | None) -> bytes | None:
@@ -564,8 +619,11 @@ def _connection_error(
     return APIConnectionError(message=f"Connection error: {exc}", request=request)
 
 
-def _status_error(response: httpx.Response) -> APIStatusError:
-    """The error for a non-2xx response; `body` is the decoded JSON, else the text."""
+def _status_error(
+    response: httpx.Response, errors: Mapping[str, object] | None
+) -> APIStatusError:
+    """The error for a non-2xx response; `body` is the decoded JSON, else the text;
+    `error` is `body` parsed as the type the API declares for the status, if any."""
     text = response.text.strip()
     body: object = text
     try:
@@ -576,4 +634,11 @@ def _status_error(response: httpx.Response) -> APIStatusError:
     error = _STATUS_ERRORS.get(response.status_code)
     if error is None:
         error = InternalServerError if response.status_code >= 500 else APIStatusError
-    return error(message, response=response, body=body)
+    exception = error(message, response=response, body=body)
+    code = str(response.status_code)
+    for key in (code, code[0] + "XX", "default"):
+        error_type = (errors or {}).get(key)
+        if error_type is not None:
+            exception.error = validate_as(error_type, body)
+            break
+    return exception

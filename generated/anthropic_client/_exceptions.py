@@ -87,6 +87,9 @@ class APIStatusError(APIError):
     response: httpx.Response
     status_code: int
     request_id: str | None
+    error: object | None
+    """`body` parsed as the model the API declares for this status code (or its
+    range, or `default`); `None` when it declares none or the body does not fit."""
 
     def __init__(
         self, message: str, *, response: httpx.Response, body: object | None
@@ -95,6 +98,7 @@ class APIStatusError(APIError):
         self.response = response
         self.status_code = response.status_code
         self.request_id = response.headers.get("request-id")
+        self.error = None
 
 
 class APIConnectionError(APIError):

@@ -13,8 +13,10 @@ import pydantic
 from typing_extensions import ParamSpec
 
 from ._exceptions import APIResponseValidationError
+from ._utils import media_kind
 
 __all__ = [
+    "validate_as",
     "APIResponse",
     "AsyncAPIResponse",
     "to_raw_response_wrapper",
@@ -30,21 +32,51 @@ RAW_RESPONSE_HEADER = "X-Oagen-Raw-Response"
 and returns the raw response instead of the parsed value."""
 
 
+def validate_as(type_: object, data: object) -> object | None:
+    """`data` validated as `type_`, or `None` when it does not fit."""
+    try:
+        if isinstance(type_, type) and issubclass(type_, pydantic.BaseModel):
+            return type_.model_validate(data)
+        adapter: pydantic.TypeAdapter[object] = pydantic.TypeAdapter(
+            cast("type[object]", type_)
+        )
+        return adapter.validate_python(data)
+    except pydantic.ValidationError:
+        return None
+
+
 def parse_response(response: httpx.Response, cast_to: type[T]) -> T:
-    """Decode the JSON body of `response` and validate it as `cast_to`."""
+    """The body of `response` as `cast_to`.
+
+    `None` ignores the body, `str` is the text, `bytes` the content; `object` is
+    decoded by the response's content type (JSON, else text, else bytes); any
+    other type is decoded from JSON and validated. An empty body is `None`.
+    """
     if cast_to is type(None):
         return None
-    try:
-        data = response.json()
-    except ValueError as exc:
-        raise APIResponseValidationError(
-            response,
-            response.text,
-            message=f"The response body is not valid JSON: {exc}",
-        ) from exc
+    if cast_to is str:
+        return cast(T, response.text)
+    if cast_to is bytes:
+        return cast(T, response.content)
+    data: object = None
+    if response.content:
+        content_type = response.headers.get("content-type")
+        kind = media_kind(content_type) if content_type else "json"
+        if cast_to is object and kind != "json":
+            return cast(T, response.text if kind == "text" else response.content)
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise APIResponseValidationError(
+                response,
+                response.text,
+                message=f"The response body is not valid JSON: {exc}",
+            ) from exc
+    if cast_to is object:
+        return cast(T, data)
     try:
         if isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):
-            return cast_to.model_validate(data)
+            return cast(T, cast_to.model_validate(data))
         return pydantic.TypeAdapter(cast_to).validate_python(data)
     except pydantic.ValidationError as exc:
         raise APIResponseValidationError(response, data, message=str(exc)) from exc

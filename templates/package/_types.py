@@ -4,12 +4,22 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Union
+import os
+from typing import IO, Mapping, Optional, Tuple, Union
 
 import httpx
 from typing_extensions import Literal, TypeAlias
 
-__all__ = ["NotGiven", "NOT_GIVEN", "Headers", "Query", "Body", "Timeout"]
+__all__ = [
+    "NotGiven",
+    "NOT_GIVEN",
+    "Headers",
+    "Query",
+    "Body",
+    "Timeout",
+    "FileContent",
+    "FileTypes",
+]
 
 
 class NotGiven:
@@ -34,3 +44,13 @@ Headers: TypeAlias = Mapping[str, Union[str, NotGiven]]
 Query: TypeAlias = Mapping[str, object]
 Body: TypeAlias = object
 Timeout: TypeAlias = Union[float, httpx.Timeout, None]
+
+FileContent: TypeAlias = Union[IO[bytes], bytes, "os.PathLike[str]"]
+"""A file's content: bytes, a file opened in binary mode, or a path to read."""
+
+FileTypes: TypeAlias = Union[
+    FileContent,
+    Tuple[Optional[str], FileContent],
+    Tuple[Optional[str], FileContent, Optional[str]],
+]
+"""A file to upload: its content, or `(filename, content)` or `(filename, content, content_type)`."""

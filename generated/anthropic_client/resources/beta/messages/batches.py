@@ -13,6 +13,7 @@ from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query
 from ...._utils import include_defaults
 from ....types.anthropic_beta_param import AnthropicBetaParam
 from ....types.beta_deleted_message_batch import BetaDeletedMessageBatch
+from ....types.beta_error_response import BetaErrorResponse
 
 __all__ = ["Batches", "AsyncBatches"]
 
@@ -67,6 +68,7 @@ class Batches(SyncAPIResource):
                     betas, ["message-batches-2024-09-24"]
                 )
             },
+            errors={"4XX": BetaErrorResponse},
             security=[["ApiKeyAuth"]],
             cast_to=BetaDeletedMessageBatch,
             extra_headers=extra_headers,
@@ -126,6 +128,7 @@ class AsyncBatches(AsyncAPIResource):
                     betas, ["message-batches-2024-09-24"]
                 )
             },
+            errors={"4XX": BetaErrorResponse},
             security=[["ApiKeyAuth"]],
             cast_to=BetaDeletedMessageBatch,
             extra_headers=extra_headers,
