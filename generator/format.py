@@ -1,26 +1,64 @@
-"""Format generated Python with black, in process, remembering results by content hash."""
+"""Format generated Python with black, in process: each distinct source formatted once, ever.
+
+Results are cached by the hash of (black's version, its mode, the source) in memory and in the
+persistent cache; what misses is formatted across up to ``jobs`` worker processes when it pays.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 
 import black
 
+from .cache import Cache
+
 _MODE = black.Mode()
-_cache: dict[str, str] = {}
+_SALT = f"black {black.__version__} {_MODE!r}".encode()
+_KIND = "black"
+#: Fewer files than this are formatted in this process: starting workers would cost more.
+PARALLEL_THRESHOLD = 64
+_memory: dict[str, str] = {}
+
+
+def _key(source: str) -> str:
+    return hashlib.sha256(_SALT + source.encode("utf-8")).hexdigest()
 
 
 def format_python(source: str, path: str) -> str:
-    key = hashlib.sha256(source.encode("utf-8")).hexdigest()
-    formatted = _cache.get(key)
-    if formatted is None:
-        try:
-            formatted = black.format_str(source, mode=_MODE)
-        except black.InvalidInput as exc:  # a template bug, never a user error
-            raise RuntimeError(f"generated {path} is not valid Python: {exc}") from exc
-        _cache[key] = formatted
-    return formatted
+    try:
+        return black.format_str(source, mode=_MODE)
+    except black.InvalidInput as exc:  # a template bug, never a user error
+        raise RuntimeError(f"generated {path} is not valid Python: {exc}") from exc
 
 
-def format_files(files: dict[str, str]) -> dict[str, str]:
-    return {path: format_python(text, path) if path.endswith(".py") else text for path, text in files.items()}
+def _format_chunk(chunk: list[tuple[str, str]]) -> list[str]:
+    return [format_python(source, path) for path, source in chunk]
+
+
+def format_files(files: dict[str, str], *, cache: Cache | None = None, jobs: int = 1) -> dict[str, str]:
+    """``files`` with every ``.py`` source formatted; other files unchanged."""
+    cache = cache or Cache(None)
+    keys = {path: _key(text) for path, text in files.items() if path.endswith(".py")}
+    missing = [k for k in dict.fromkeys(keys.values()) if k not in _memory]
+    for key, raw in cache.get_many(_KIND, missing).items():
+        _memory[key] = raw.decode("utf-8")
+    todo: dict[str, tuple[str, str]] = {}
+    for path, key in keys.items():
+        if key not in _memory and key not in todo:
+            todo[key] = (path, files[path])
+    if todo:
+        items = list(todo.items())
+        work = [source for _, source in items]
+        if jobs > 1 and len(work) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+            size = -(-len(work) // (jobs * 4))  # a few chunks per worker evens out their sizes
+            chunks = [work[i : i + size] for i in range(0, len(work), size)]
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                formatted = [text for chunk in pool.map(_format_chunk, chunks) for text in chunk]
+        else:
+            formatted = _format_chunk(work)
+        fresh = {key: text for (key, _), text in zip(items, formatted)}
+        _memory.update(fresh)
+        cache.put_many(_KIND, {k: v.encode("utf-8") for k, v in fresh.items()})
+    return {path: _memory[keys[path]] if path in keys else text for path, text in files.items()}
