@@ -235,6 +235,8 @@ class SchemaBuilder:
             slot.uses = uses
             return Model(slot.class_name, slot.module, description, tuple(fields), None, (), deprecated=deprecated, extra=extra)
         alias = self.type_of(schema, slot.class_name, top_level=True, request=slot.request)
+        if alias.annotation == slot.class_name:
+            alias = _t("object")  # a schema that is only itself (allOf: [$ref: <itself>]) says nothing
         slot.uses = set(alias.imports)
         slot.tagged_classes = tuple(sorted({i.name for i in alias.imports if i.module.startswith(_TYPES)}))
         return Model(slot.class_name, slot.module, description, (), alias, (), deprecated=deprecated)
@@ -440,8 +442,7 @@ class SchemaBuilder:
             members = list(node.child("allOf").elements())
             if len(members) == 1:
                 return self.type_of(members[0], hint, request=request)
-            self.declare(node, hint)
-            return self.model_for(node, request=request)
+            return self._merged_scalar(node, members, hint, request)
         kind = value.get("type")
         if isinstance(kind, list):
             kinds = [k for k in kind if k != "null" and isinstance(k, str)]
@@ -469,6 +470,29 @@ class SchemaBuilder:
         return {"integer": _t("int"), "number": _t("float"), "boolean": _t("bool"), "null": _t("None")}.get(
             kind if isinstance(kind, str) else "", _t("object")
         )
+
+    def _merged_scalar(self, node: Located, members: list[Located], hint: str, request: bool) -> TypeRef:
+        """An ``allOf`` of non-object schemas: their keywords merged into one schema.
+
+        Members of contradicting JSON types (a string and an integer) admit no value at all; the
+        type is then ``object``, so whatever the API sends is kept rather than rejected.
+        """
+        merged: dict[str, Any] = {}
+        kinds: list[set[str]] = []
+        for member in members:
+            resolved = self.spec.deref(member)
+            if not isinstance(resolved.value, dict) or "allOf" in resolved.value or "$ref" in resolved.value:
+                return _t("object")
+            if _types(resolved.value):
+                kinds.append(_types(resolved.value))
+            merged.update(resolved.value)
+        common = set.intersection(*kinds) if kinds else set()
+        if kinds and not common and not set().union(*kinds) <= {"integer", "number"}:
+            return _t("object")
+        merged.update({k: v for k, v in node.value.items() if k != "allOf"})
+        if common:
+            merged["type"] = sorted(common)[0] if len(common) == 1 else sorted(common)
+        return self._bare_type(Located(node.doc, node.parts, merged), hint, request)
 
     def _literal(self, values: list[Any], schema: dict[str, Any]) -> TypeRef:
         """``Literal[...]`` of an enum or const; several values are ``Lenient`` (unknown ones are kept)."""

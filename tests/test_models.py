@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 import pydantic
 import pytest
@@ -145,6 +145,9 @@ def test_all_of_merges_and_narrows(generated: Path) -> None:
     cat = roundtrip(t.Cat, {"pet_type": "cat", "name": "Tom", "indoor": True})
     assert cat.name == "Tom" and t.Cat.model_fields["pet_type"].annotation != str
     roundtrip(t.Lizard, {"pet_type": "lizard", "name": "Liz", "scales": 300})
+    adoption = roundtrip(t.Adoption, {"pet": {"pet_type": "cat", "name": "C"}, "code": "x", "contradiction": [1]})
+    assert adoption.code == "x" and adoption.contradiction == [1]
+    assert t.Adoption.model_fields["code"].annotation == Optional[str]
 
 
 def test_discriminated_unions_select_by_tag(generated: Path) -> None:
