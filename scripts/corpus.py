@@ -166,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             futures = [pool.submit(job, i, s) for i, s in enumerate(specs)]
+            for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
+                r = future.result()
+                print(f"[{done}/{len(specs)}] {r.document}: {r.outcome} ({r.seconds:.1f}s)", file=sys.stderr, flush=True)
             results = [f.result() for f in futures]
         wall = time.perf_counter() - started
 
