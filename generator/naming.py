@@ -62,7 +62,9 @@ def class_name(text: str, *, fallback: str = "Model") -> str:
 
 def unique(name: str, taken: set[str], *, fold_case: bool = False) -> str:
     """``name``, or ``name_2``, ``name_3``... whichever is free; the result is added to ``taken``."""
-    key = (lambda n: n.lower()) if fold_case else (lambda n: n)
+    def key(n: str) -> str:
+        return n.lower() if fold_case else n
+
     candidate, n = name, 1
     sep = "_" if name[-1:].islower() or name.endswith("_") else ""
     while key(candidate) in taken:

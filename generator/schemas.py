@@ -465,7 +465,7 @@ class SchemaBuilder:
                 item = self.type_of(node.child("additionalProperties"), f"{hint}Value", request=request)
             return _combine("Dict[str, {}]", [item], Import(_TYPING, "Dict"))
         if kind == "string":
-            annotation, imp = _STRING_FORMATS.get(value.get("format"), ("str", None))  # type: ignore[arg-type]
+            annotation, imp = _STRING_FORMATS.get(str(value.get("format")), ("str", None))
             return _t(annotation, imp) if imp else _t(annotation)
         return {"integer": _t("int"), "number": _t("float"), "boolean": _t("bool"), "null": _t("None")}.get(
             kind if isinstance(kind, str) else "", _t("object")
@@ -550,7 +550,7 @@ class SchemaBuilder:
         implicit mapping), and the ``const``/single ``enum`` value its tag property declares.
         """
         prop = discriminator["propertyName"]
-        mapping = discriminator.get("mapping") if isinstance(discriminator.get("mapping"), dict) else {}
+        mapping: dict[str, Any] = discriminator["mapping"] if isinstance(discriminator.get("mapping"), dict) else {}
         by_target: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         for value, target in mapping.items():
             if not isinstance(target, str):
