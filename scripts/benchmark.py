@@ -31,6 +31,7 @@ Only the standard library is used here.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -129,7 +130,9 @@ def run(args: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeou
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         try:
-            proc = subprocess.Popen(args, cwd=cwd, env=full_env, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                args, cwd=cwd, env=full_env, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True
+            )
         except OSError as exc:
             return Run(False, -1, 0.0, 0.0, "", f"cannot run {args[0]}: {exc}")
         peak = [0]
@@ -138,10 +141,8 @@ def run(args: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeou
 
         def poll() -> None:
             while not done.wait(0.1):
-                try:
+                with contextlib.suppress(OSError, ValueError):  # a process vanished mid-scan: next tick
                     peak[0] = max(peak[0], _tree_rss(proc.pid, page))
-                except Exception:  # a vanished process mid-scan: try again next tick
-                    pass
 
         def kill() -> None:
             timed_out[0] = True
@@ -229,7 +230,7 @@ def ensure_opc(venv: Path) -> tuple[Path | None, str]:
     python = bindir / "python"
     exe = bindir / "openapi-python-client"
     if exe.exists() and (bindir / "ruff").exists():
-        got = subprocess.run([str(exe), "--version"], capture_output=True, text=True)
+        got = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=False)
         if OPC_VERSION in got.stdout:
             return bindir, f"reused {venv}"
     try:
@@ -238,7 +239,16 @@ def ensure_opc(venv: Path) -> tuple[Path | None, str]:
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, text=True)
         print(f"installing openapi-python-client=={OPC_VERSION} and ruff into {venv} ...", flush=True)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"openapi-python-client=={OPC_VERSION}", "ruff"],
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                f"openapi-python-client=={OPC_VERSION}",
+                "ruff",
+            ],
             check=True,
             capture_output=True,
             text=True,
@@ -266,7 +276,10 @@ def _change_json(text: str) -> tuple[str, str]:
     if name is None:  # no schema has a description: give the first one a description
         name = next(iter(schemas))
         schemas[name]["description"] = "(changed)"
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n", f"{name}: description added (document re-serialised)"
+        return (
+            json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
+            f"{name}: description added (document re-serialised)",
+        )
     desc = schemas[name]["description"]
     schemas[name]["description"] = desc + " (changed)"
     # edit the text in place so everything else stays byte-identical; check it by parsing
@@ -281,7 +294,10 @@ def _change_json(text: str) -> tuple[str, str]:
                     return changed, f"{name}: description + ' (changed)'"
             except ValueError:
                 pass
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n", f"{name}: description + ' (changed)' (document re-serialised)"
+    return (
+        json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
+        f"{name}: description + ' (changed)' (document re-serialised)",
+    )
 
 
 def _indent(line: str) -> int:
@@ -462,7 +478,9 @@ def time_import(row: Row, python: str, out: Path, package: str, runs: int, cwd: 
     row.lines = None
 
 
-def bench_spec(key: str, source: Path, args: argparse.Namespace, opc_bin: Path | None, opc_note: str, work: Path, python: str) -> tuple[list[Row], list[str]]:
+def bench_spec(
+    key: str, source: Path, args: argparse.Namespace, opc_bin: Path | None, opc_note: str, work: Path, python: str
+) -> tuple[list[Row], list[str]]:
     notes: list[str] = []
     rows: list[Row] = []
     spec_dir = work / key
@@ -495,7 +513,17 @@ def bench_spec(key: str, source: Path, args: argparse.Namespace, opc_bin: Path |
             out.parent.mkdir()
             print(f"  [{key}] opc cold run {i + 1}/{args.runs} ...", flush=True)
             result = run(
-                [str(opc_bin / "openapi-python-client"), "generate", "--path", str(spec), "--meta", "none", "--output-path", str(out), "--overwrite"],
+                [
+                    str(opc_bin / "openapi-python-client"),
+                    "generate",
+                    "--path",
+                    str(spec),
+                    "--meta",
+                    "none",
+                    "--output-path",
+                    str(out),
+                    "--overwrite",
+                ],
                 cwd=spec_dir,
                 env=env,
             )
@@ -526,10 +554,12 @@ def bench_spec(key: str, source: Path, args: argparse.Namespace, opc_bin: Path |
     print(f"  [{key}] oagen validate ...", flush=True)
     validated = run(base + ["validate", str(spec)], cwd=spec_dir, env=gen_env)
     skip = not validated.ok
-    notes.append(
-        f"{key}: oagen validate {'accepts the spec' if not skip else 'rejects the spec (exit %d: %s), so --skip-validation is passed' % (validated.returncode, _first_lines(validated.stderr or validated.stdout, 1))}"
-        f" ({validated.seconds:.1f}s); cache via {'--cache-dir and ' if has_cache_flag else ''}OAGEN_CACHE_DIR"
-    )
+    verdict = "accepts the spec"
+    if skip:
+        why = _first_lines(validated.stderr or validated.stdout, 1)
+        verdict = f"rejects the spec (exit {validated.returncode}: {why}), so --skip-validation is passed"
+    cache_via = "--cache-dir and OAGEN_CACHE_DIR" if has_cache_flag else "OAGEN_CACHE_DIR"
+    notes.append(f"{key}: oagen validate {verdict} ({validated.seconds:.1f}s); cache via {cache_via}")
 
     def oagen(spec_path: Path, out: Path, cache: Path) -> Run:
         cmd = base + ["generate", str(spec_path), "--output", str(out)]
@@ -603,7 +633,7 @@ def bench_spec(key: str, source: Path, args: argparse.Namespace, opc_bin: Path |
 # --- report -------------------------------------------------------------------------------------------
 
 
-def _fmt(value: float | int | None, spec: str) -> str:
+def _fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
@@ -613,8 +643,21 @@ def print_table(rows: list[Row]) -> None:
     for r in rows:
         note = r.note
         if r.failures:
-            note = ("FAILED " + r.failures[0] + (f" (+{len(r.failures) - 1} more)" if len(r.failures) > 1 else "")) + (f"; {note}" if note else "")
-        body.append([r.spec, r.tool, r.scenario, _fmt(r.median, ".3f"), _fmt(r.peak_rss, ".0f"), _fmt(r.lines, ","), str(len(r.times)), note])
+            note = ("FAILED " + r.failures[0] + (f" (+{len(r.failures) - 1} more)" if len(r.failures) > 1 else "")) + (
+                f"; {note}" if note else ""
+            )
+        body.append(
+            [
+                r.spec,
+                r.tool,
+                r.scenario,
+                _fmt(r.median, ".3f"),
+                _fmt(r.peak_rss, ".0f"),
+                _fmt(r.lines, ","),
+                str(len(r.times)),
+                note,
+            ]
+        )
     widths = [max(len(str(x)) for x in col) for col in zip(header, *body)]
     widths[-1] = 0
     right = {3, 4, 5, 6}
@@ -655,9 +698,19 @@ def print_targets(rows: list[Row], specs: list[str]) -> None:
     rss = max((r.peak_rss for r in oagen_rows if r.peak_rss is not None), default=None)
     identical = one is not None and "DIFFERENT" not in one.note and "identical" in one.note
     checks = [
-        ("cold generation <= 1.0x opc time", cold_ratio, f"{_fmt(cold_ratio, '.2f')}x", verdict(cold_ratio, TARGET_COLD_RATIO)),
+        (
+            "cold generation <= 1.0x opc time",
+            cold_ratio,
+            f"{_fmt(cold_ratio, '.2f')}x",
+            verdict(cold_ratio, TARGET_COLD_RATIO),
+        ),
         ("  stretch: <= 0.5x opc time", cold_ratio, f"{_fmt(cold_ratio, '.2f')}x", verdict(cold_ratio, 0.5)),
-        ("no change <= 0.5 s", nochange.median if nochange else None, f"{_fmt(nochange.median if nochange else None, '.3f')} s", verdict(nochange.median if nochange else None, TARGET_NO_CHANGE_S)),
+        (
+            "no change <= 0.5 s",
+            nochange.median if nochange else None,
+            f"{_fmt(nochange.median if nochange else None, '.3f')} s",
+            verdict(nochange.median if nochange else None, TARGET_NO_CHANGE_S),
+        ),
         (
             "one schema changed <= 1.5 s, byte-identical to cold",
             one.median if one else None,
@@ -666,7 +719,12 @@ def print_targets(rows: list[Row], specs: list[str]) -> None:
         ),
         ("lines <= 1/3 of opc", lines_ratio, f"{_fmt(lines_ratio, '.3f')}x", verdict(lines_ratio, TARGET_LINES_RATIO)),
         ("peak RSS <= 1 GiB (any oagen run)", rss, f"{_fmt(rss, '.0f')} MB", verdict(rss, TARGET_RSS_MB)),
-        ("import + client <= 0.3 s", imp.median if imp else None, f"{_fmt(imp.median if imp else None, '.3f')} s", verdict(imp.median if imp else None, TARGET_IMPORT_S)),
+        (
+            "import + client <= 0.3 s",
+            imp.median if imp else None,
+            f"{_fmt(imp.median if imp else None, '.3f')} s",
+            verdict(imp.median if imp else None, TARGET_IMPORT_S),
+        ),
     ]
     width = max(len(c[0]) for c in checks)
     for label, _, shown, result in checks:
@@ -677,7 +735,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per scenario; medians are reported (default 3)")
     parser.add_argument("--specs", default="github,stripe", help="comma-separated, from: " + ", ".join(SPECS))
-    parser.add_argument("--opc-venv", type=Path, default=DEFAULT_OPC_VENV, help="scratch venv for openapi-python-client (default: <tmp>/oagen-bench-opc)")
+    parser.add_argument(
+        "--opc-venv",
+        type=Path,
+        default=DEFAULT_OPC_VENV,
+        help="scratch venv for openapi-python-client (default: <tmp>/oagen-bench-opc)",
+    )
     parser.add_argument("--quick", action="store_true", help="one run, GitHub only")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the work directory (specs, outputs) under DIR")
     args = parser.parse_args(argv)
@@ -713,7 +776,9 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 got_rows, got_notes = bench_spec(key, SPECS[key], args, opc_bin, opc_note, work, python)
             except Exception as exc:  # noqa: BLE001 - keep the other specs and print what we have
-                got_rows, got_notes = [Row(key, "-", "-", failures=[f"benchmark error: {type(exc).__name__}: {exc}"])], []
+                got_rows, got_notes = [
+                    Row(key, "-", "-", failures=[f"benchmark error: {type(exc).__name__}: {exc}"])
+                ], []
             rows += got_rows
             notes += got_notes
             loads.append(os.getloadavg())
