@@ -25,7 +25,7 @@ from typing import Any, Iterable
 
 from . import naming
 from .config import Config
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, GenerationError
 from .imports import import_lines
 from .ir import Import, Model, ModelField, TypeRef
 from .load import Located, Spec
@@ -574,7 +574,7 @@ class SchemaBuilder:
             tagged_classes = slot.tagged_classes if slot else ()
             declared = self._declared_tags(target, prop)
             is_class = slot is not None and slot.model is not None and slot.model.alias is None and self._is_object(target.value)
-            native = native and is_class and len(declared) == 1 and set(values) <= set(declared)
+            native = native and is_class and len(declared) == 1 and set(values) <= set(declared) and self._requires(target, prop)
             if not values:
                 values = declared
             if not values and "$ref" in member.value and len(target.parts) == 3 and target.parts[1] == "schemas":
@@ -609,6 +609,14 @@ class SchemaBuilder:
             Import(_MODELS, "by_tag"),
         )
 
+    def _requires(self, schema: Located, prop: str) -> bool:
+        """Whether the object schema lists ``prop`` as required (pydantic tags cannot be Optional)."""
+        try:
+            _, required, _ = self._collect_properties(schema)
+        except GenerationError:
+            return False
+        return prop in required
+
     def _declared_tags(self, schema: Located, prop: str) -> list[str]:
         """The values an object (or a union of objects) declares for its tag property ``prop``."""
         value = schema.value if isinstance(schema.value, dict) else {}
@@ -620,7 +628,7 @@ class SchemaBuilder:
                 return out
         try:
             props, _, _ = self._collect_properties(schema)
-        except Exception:
+        except GenerationError:
             return []
         tag = props.get(prop)
         tv = self.spec.deref(tag).value if tag else None

@@ -50,17 +50,18 @@ def is_document(path: Path) -> bool:
     try:
         if path.name.endswith(".gz"):
             with gzip.open(path, "rt", encoding="utf-8") as fh:
-                head = fh.read(4096)
+                text = fh.read()
         else:
-            with path.open(encoding="utf-8", errors="replace") as fh:
-                head = fh.read(65536)
+            text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
     if path.name.endswith((".json", ".json.gz")):
-        return re.search(r'^\s*\{[^{]*?"(openapi|swagger)"\s*:', head) is not None or bool(
-            re.search(r'^\s{0,4}"(openapi|swagger)"\s*:', head, re.MULTILINE)
-        )
-    return _YAML_VERSION.search(head) is not None
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return False
+        return isinstance(data, dict) and ("openapi" in data or "swagger" in data)
+    return _YAML_VERSION.search(text) is not None
 
 
 def documents(folder: Path) -> list[Path]:

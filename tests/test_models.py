@@ -168,6 +168,7 @@ def test_discriminated_unions_select_by_tag(generated: Path) -> None:
     assert type(adoption.creature) is t.Cat
     assert type(roundtrip(t.Creature, {"kind": "robot", "model": "R2"})) is t.Robot
     assert type(roundtrip(t.Implicit, {"pet_type": "Animal", "name": "A"})) is t.Animal
+    assert type(roundtrip(t.Vehicle, {"kind": "bike", "doors": 2})) is t.Bike
     with pytest.raises(pydantic.ValidationError, match="lizard|tag"):
         pydantic.TypeAdapter(t.Reptile).validate_python({"pet_type": "snake", "name": "S"})
     # Instances given by the caller are told apart by their class, nested unions included.
