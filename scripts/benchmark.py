@@ -176,7 +176,7 @@ def run(args: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeou
 
 def _first_lines(text: str, count: int = 3) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    if lines and lines[0].startswith("Traceback"):
+    if lines and lines[0].startswith(("Traceback", "\u256d")):  # a plain or a rich (boxed) traceback: its end
         return " | ".join(lines[-count:])
     errors = [line for line in lines if line.lower().startswith(("error", "fatal"))]
     return " | ".join((errors or lines)[:count])[:300]
