@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
 from typing import Sequence
 
+from .cache import default_cache_dir
 from .config import find_project_settings
 from .diagnostics import Diagnostic, GenerationError
 from .load import DEFAULT_MAX_BYTES
@@ -35,6 +37,24 @@ def _input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-remote-refs", action="store_true", help="fetch $refs to http(s) URLs instead of refusing them")
     p.add_argument("--ref-root", type=Path, metavar="DIR",
                    help="directory that file $refs may not leave (default: the directory of SPEC)")
+    p.add_argument("--cache-dir", type=Path, metavar="DIR",
+                   help="cache of validation and formatting results (default: $OAGEN_CACHE_DIR, else ~/.cache/oagen)")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    p.add_argument("--jobs", "-j", type=_jobs, default=_default_jobs(), metavar="N",
+                   help="worker processes for validation and formatting (default: the number of CPUs)")
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive number: {text!r}")
+    return int(text)
+
+
+def _default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,7 +96,8 @@ def _resolve(args: argparse.Namespace) -> tuple[Options, Path]:
 
 def _options(args: argparse.Namespace, spec: Path, config: Path | None = None, package: str | None = None, skip: bool = False) -> Options:
     return Options(spec, config, package, skip, max_spec_bytes=args.max_spec_size, allow_remote_refs=args.allow_remote_refs,
-                   ref_root=args.ref_root)
+                   ref_root=args.ref_root, cache_dir=None if args.no_cache else (args.cache_dir or default_cache_dir()),
+                   jobs=args.jobs)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .build import build
+from .cache import Cache
 from .config import Config, load_config
 from .diagnostics import Diagnostic, GenerationError
 from .format import format_files
@@ -26,6 +27,10 @@ class Options:
     allow_remote_refs: bool = False
     #: Directory that file ``$ref``s may not leave (default: the spec's own directory).
     ref_root: Path | None = None
+    #: Where results are cached by content hash (None: no persistent cache).
+    cache_dir: Path | None = None
+    #: Worker processes for validation and formatting (1: all in this process).
+    jobs: int = 1
 
 
 @dataclass
@@ -54,7 +59,11 @@ def load_and_validate(options: Options, *, earlier: list[Diagnostic] | None = No
         check_version(spec)
     except GenerationError as exc:
         raise GenerationError(earlier + exc.diagnostics) from None
-    problems = spec.problems + validation_diagnostics(spec)
+    cache = Cache(options.cache_dir)
+    try:
+        problems = spec.problems + validation_diagnostics(spec, cache=cache, jobs=options.jobs)
+    finally:
+        cache.close()
     if earlier or (problems and not options.skip_validation):
         raise GenerationError(earlier + (problems if not options.skip_validation else []))
     return spec, problems
@@ -75,4 +84,8 @@ def generate(options: Options) -> Result:
         raise GenerationError(
             [Diagnostic(spec.root.name, None, None, "", "schemas nest too deeply (or refer to themselves without a named schema in between)")]
         ) from None
-    return Result(format_files(render(api)), warnings)
+    cache = Cache(options.cache_dir)
+    try:
+        return Result(format_files(render(api), cache=cache, jobs=options.jobs), warnings)
+    finally:
+        cache.close()

@@ -8,7 +8,8 @@ subclassed here so that each error is tagged with the location of the node being
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+import hashlib
+from typing import Any, Callable, Iterator
 
 from jsonschema.exceptions import ValidationError
 from jsonschema_path.paths import SchemaPath
@@ -21,8 +22,10 @@ from openapi_spec_validator import (
 )
 from openapi_spec_validator.validation.validators import SpecValidator
 
+from .cache import Cache
 from .diagnostics import Diagnostic, GenerationError
 from .load import Spec
+from .validation_units import FindingsCache, Job, validate_units
 
 _LOCATION = "_oagen_parts"
 
@@ -85,42 +88,71 @@ class _LoadedDocuments(dict):  # type: ignore[type-arg]
         return self.spec.document_for_uri
 
 
-def validation_diagnostics(spec: Spec) -> list[Diagnostic]:
-    """Every validation error of the document, located, in document order."""
+def validation_diagnostics(spec: Spec, *, cache: Cache | None = None, jobs: int = 1) -> list[Diagnostic]:
+    """Every validation error of the document, located, in document order.
+
+    The work is split into units, cached and spread over ``jobs`` processes by validation_units.
+    """
     minor = check_version(spec)
-    path = SchemaPath.from_dict(
-        spec.root.data,
-        base_uri=spec.root.path.as_uri(),
-        handlers=_LoadedDocuments(spec),
-        resolved_cache_maxsize=OpenAPISpecValidatorSettings().resolved_cache_maxsize,
+    base_uri = spec.root.path.as_uri()
+
+    def make_validator() -> SpecValidator:
+        path = SchemaPath.from_dict(
+            spec.root.data,
+            base_uri=base_uri,
+            handlers=_LoadedDocuments(spec),
+            resolved_cache_maxsize=OpenAPISpecValidatorSettings().resolved_cache_maxsize,
+        )
+        return _VALIDATORS[minor](path, base_uri=base_uri)
+
+    job = Job(spec.root.data, make_validator, lambda e: getattr(e, _LOCATION, None), _message, _stopped)
+    findings = validate_units(
+        job, version=minor, external=_external_digest(spec), cache=FindingsCache(cache), jobs=jobs
     )
-    validator = _VALIDATORS[minor](path, base_uri=spec.root.path.as_uri())
     found: list[Diagnostic] = []
     seen: set[tuple[tuple[str, ...], str]] = set()
-    errors = validator.iter_errors()
-    while True:
-        try:
-            error = next(errors)
-        except StopIteration:
-            break
-        except (Unresolvable, GenerationError, RecursionError) as exc:
-            # A dangling $ref (already reported by the loader, with its location) or nesting too deep
-            # for the validator: it cannot go on, so report what it found and why it stopped.
-            what = "schemas nest too deeply" if isinstance(exc, RecursionError) else f"it cannot resolve {getattr(exc, 'ref', exc)!s}"
-            found.append(spec.root.diagnostic([], f"validation stopped early: {what}"))
-            break
-        except Exception as exc:  # openapi-spec-validator itself fails on some malformed documents
-            found.append(spec.root.diagnostic([], f"validation stopped early: the validator failed ({type(exc).__name__}: {exc})"))
-            break
-        parts = getattr(error, _LOCATION, None)
-        if parts is None:
-            parts = tuple(str(p) for p in error.absolute_path)
-        message = _message(error)
-        if (parts, message) in seen:
-            continue
-        seen.add((parts, message))
-        found.append(spec.root.diagnostic(parts, message))
+    for parts, message in findings:
+        if (parts, message) not in seen:
+            seen.add((parts, message))
+            found.append(spec.root.diagnostic(parts, message))
     return found
+
+
+def _stopped(exc: Exception) -> str:
+    """Why the validator could not go on with a unit (it goes on with the others)."""
+    if isinstance(exc, RecursionError):
+        what = "schemas nest too deeply"
+    elif isinstance(exc, (Unresolvable, GenerationError)):
+        # A dangling $ref: already reported by the loader, with its location.
+        what = f"it cannot resolve {getattr(exc, 'ref', exc)!s}"
+    else:  # openapi-spec-validator itself fails on some malformed documents
+        what = f"the validator failed ({type(exc).__name__}: {exc})"
+    return f"validation stopped early: {what}"
+
+
+def _external_digest(spec: Spec) -> Callable[[str], bytes]:
+    """For a unit that references another file: a digest of every file its references may reach.
+
+    References can chain through files, so a unit reaching outside depends on all spec files under
+    the spec's directory tree (hashed once, only if some unit needs it).
+    """
+    memo: list[bytes] = []
+
+    def digest(_ref: str) -> bytes:
+        if not memo:
+            h = hashlib.sha256()
+            root = spec.root.path.parent
+            for path in sorted(root.rglob("*")):
+                if path.suffix.lower() in (".yaml", ".yml", ".json") and path.is_file():
+                    h.update(str(path.relative_to(root)).encode() + b"\0")
+                    try:
+                        h.update(hashlib.sha256(path.read_bytes()).digest())
+                    except OSError:
+                        h.update(b"unreadable")
+            memo.append(h.digest())
+        return memo[0]
+
+    return digest
 
 
 def _message(error: ValidationError) -> str:
@@ -130,7 +162,7 @@ def _message(error: ValidationError) -> str:
     return text
 
 
-def validate(spec: Spec) -> None:
-    diagnostics = validation_diagnostics(spec)
+def validate(spec: Spec, *, cache: Cache | None = None, jobs: int = 1) -> None:
+    diagnostics = validation_diagnostics(spec, cache=cache, jobs=jobs)
     if diagnostics:
         raise GenerationError(diagnostics)

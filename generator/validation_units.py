@@ -21,6 +21,7 @@ The result is the same set of errors the library reports, each located at the no
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import multiprocessing
 import sys
@@ -100,7 +101,7 @@ def split_units(document: dict[str, Any]) -> list[Unit]:
 
 
 def _canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
 
 
 def _digest(*chunks: bytes) -> str:
@@ -172,7 +173,7 @@ def unit_keys(
                     seen.add(j)
                     stack.append(j)
         outside = sorted(set().union(*(files[j] for j in seen)))
-        chunks = [own[j].encode() for j in sorted(seen)] + [_digest(f.encode(), external(f)) .encode() for f in outside]
+        chunks = [own[j].encode() for j in sorted(seen)] + [_digest(f.encode("utf-8", "surrogatepass"), external(f)).encode() for f in outside]
         semantic.append(_digest(b"semantic", *chunks))
     return own, semantic
 
@@ -212,6 +213,8 @@ class Job:
     make_validator: Callable[[], Any]
     locate: Callable[[ValidationError], tuple[str, ...] | None]
     message: Callable[[ValidationError], str]
+    #: The message for a unit the validator could not finish (it raised instead of reporting).
+    stopped: Callable[[Exception], str]
 
 
 _JOB: Job | None = None  # set before forking workers, inherited by them
@@ -262,7 +265,9 @@ def _semantic(job: Job, unit: Unit, validator: Any, component_ids: dict[tuple[st
     if unit.parts and unit.parts[0] == "paths" and len(unit.parts) == 2 and node is not None:
         errors: Iterable[ValidationError] = registry["path"](unit.parts[1], node)
     elif unit.kind == "schemas" and len(unit.parts) == 3 and node is not None:
-        errors = schema_validator(node)
+        # The library visits a component schema twice (through its references, then as a component):
+        # the first visit stops at a meta-schema error, the second walks it anyway. Same here.
+        errors = itertools.chain(schema_validator(node), schema_validator(node, meta_checked=True))
     elif not unit.parts and isinstance(job.document.get("tags"), list) and "tags" in registry.keyword_validators:
         errors = registry["tags"](root / "tags")
     else:
@@ -318,13 +323,17 @@ def _run(tasks: list[tuple[int, Unit, bool, bool]]) -> list[tuple[int, list[Find
         _install_fast_meta_check(validator, fast[1])
     results = []
     for index, unit, structural, semantic in tasks:
-        results.append(
-            (
-                index,
-                _structural(job, unit, validator, fast[0] if fast else None) if structural else None,
-                _semantic(job, unit, validator, component_ids) if semantic else None,
-            )
-        )
+        found_structural = found_semantic = None
+        try:
+            if structural:
+                found_structural = _structural(job, unit, validator, fast[0] if fast else None)
+            if semantic:
+                found_semantic = _semantic(job, unit, validator, component_ids)
+        except Exception as exc:  # noqa: BLE001 - the library gave up on this unit: say so, go on
+            stop = [(unit.parts, job.stopped(exc))]
+            found_structural = stop if structural else None
+            found_semantic = stop if semantic and not structural else ([] if semantic else None)
+        results.append((index, found_structural, found_semantic))
     return results
 
 

@@ -1,0 +1,46 @@
+"""Cached, parallel work gives the same bytes and the same findings as a cold run in one process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.diagnostics import GenerationError
+from generator.pipeline import Options, generate
+
+from .helpers import ROOT
+
+SPEC = ROOT / "spec" / "openapi.yaml"
+CONFIG = ROOT / "spec" / "oagen.yaml"
+
+
+def _errors(options: Options) -> list[str]:
+    with pytest.raises(GenerationError) as info:
+        generate(options)
+    return [str(d) for d in info.value.diagnostics]
+
+
+def test_warm_generation_after_a_schema_change_equals_a_cold_one(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = generate(Options(SPEC, CONFIG, cache_dir=cache, jobs=2)).files
+    assert first == generate(Options(SPEC, CONFIG)).files
+
+    changed = tmp_path / "openapi.yaml"
+    changed.write_text(SPEC.read_text().replace("ID of the Message Batch.", "ID of the Message Batch (changed)."))
+    warm = generate(Options(changed, CONFIG, cache_dir=cache, jobs=2)).files
+    cold = generate(Options(changed, CONFIG)).files
+    assert warm == cold
+    assert warm != first
+
+
+def test_cached_validation_reports_the_same_errors_as_a_cold_run(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    text = SPEC.read_text().replace('  version: "2023-06-01"\n', "")
+    spec.write_text(text.replace("      type: object\n      required: [id, type]", "      type: objekt\n      required: [id, type]"))
+    cold = _errors(Options(spec))
+    assert any("'version' is a required property" in e for e in cold)
+    assert any("'objekt'" in e for e in cold)
+    cache = tmp_path / "cache"
+    assert _errors(Options(spec, cache_dir=cache, jobs=2)) == cold
+    assert _errors(Options(spec, cache_dir=cache, jobs=2)) == cold  # now every unit is a cache hit
