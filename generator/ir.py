@@ -23,6 +23,11 @@ class Import:
 class TypeRef:
     annotation: str
     imports: frozenset[Import] = frozenset()
+    #: For a named model: whether its name, as an expression, is something mypy reads as a class
+    #: (``type[...]``): True for a model class or an alias of one; False for an alias of a union,
+    #: ``Literal`` or ``Annotated`` (which needs ``cast`` to be passed where a type is expected).
+    #: None when not a named model.
+    is_type: Optional[bool] = None
 
 
 @dataclass(frozen=True)

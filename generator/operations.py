@@ -321,6 +321,8 @@ def _is_binary(value: object) -> bool:
 def _cast_to(returns: TypeRef) -> str:
     if returns.annotation == "None":
         return "type(None)"
+    if returns.is_type is False:
+        return f"cast(type[{returns.annotation}], {returns.annotation})"  # an alias of a union, Literal...
     if returns.annotation.isidentifier() or returns.annotation.startswith(("List[", "Dict[")):
         return returns.annotation  # a class, or a generic alias mypy already reads as a type
     return f"cast(type[{returns.annotation}], {returns.annotation})"

@@ -86,6 +86,11 @@ def _strict(ref: TypeRef) -> TypeRef:
     return TypeRef(inner, ref.imports if "Lenient[" in inner else ref.imports - {Import(_MODELS, "Lenient")})
 
 
+def _names_a_class(annotation: str) -> bool:
+    """Whether mypy reads the alias ``annotation`` used as a value as a class (not a special form)."""
+    return annotation.isidentifier() and annotation not in ("None", "object") or annotation.startswith(("List[", "Dict["))
+
+
 def _union(parts: list[TypeRef]) -> TypeRef:
     return parts[0] if len(parts) == 1 else _combine("Union[{}]", parts, Import(_TYPING, "Union"))
 
@@ -203,7 +208,10 @@ class SchemaBuilder:
         return self.config.source.diagnostic(parts, message, key=True)
 
     def model_ref(self, slot: _ModelSlot) -> TypeRef:
-        return _t(slot.class_name, Import(_TYPES + slot.module, slot.class_name))
+        model = slot.model
+        alias = model.alias.annotation if model and model.alias else None
+        is_type = alias is None or (not (model and model.recursive) and _names_a_class(alias))
+        return TypeRef(slot.class_name, frozenset({Import(_TYPES + slot.module, slot.class_name)}), is_type)
 
     def model_for(self, node: Located, *, request: bool = False) -> TypeRef:
         """The named model (class or alias) for a component-like schema; built once."""
@@ -417,7 +425,8 @@ class SchemaBuilder:
         if not top_level and self._is_object(value):
             if len(node.parts) > 2 and node.parts[0] == "components" and node.parts[1] != "schemas":
                 hint = ref_name(node.parts, hint)  # e.g. a response's body: ConflictResponse
-            self.declare(node, hint)
+            # An inline schema used only in a request needs no response-shaped twin.
+            self.declare(node, hint, request=request and self._request_differs(node))
             return self.model_for(node, request=request)
         ref = self._bare_type(node, hint, request)
         if value.get("nullable") is True:
