@@ -13,8 +13,10 @@ from .cache import default_cache_dir
 from .config import find_project_settings
 from .diagnostics import Diagnostic, GenerationError
 from .load import DEFAULT_MAX_BYTES
-from .pipeline import Options, generate, load_and_validate
-from .write import diff, write
+from . import fastpath
+from .cache import Cache
+from .options import Options
+from .write import diff, with_manifest, write
 
 EXIT_OK, EXIT_STALE, EXIT_USER_ERROR, EXIT_BUG = 0, 1, 2, 3
 
@@ -100,16 +102,36 @@ def _options(args: argparse.Namespace, spec: Path, config: Path | None = None, p
                    jobs=args.jobs)
 
 
+def _run_key(options: Options, output: Path) -> dict[str, object]:
+    """What a generation depends on besides file contents (jobs and the cache location do not count)."""
+    fields = {k: v for k, v in vars(options).items() if k not in ("jobs", "cache_dir")}
+    paths = {k: str(Path(v).resolve()) for k, v in fields.items() if isinstance(v, Path)}
+    return {**fields, **paths, "output": str(output.resolve())}
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "validate":
+            from .pipeline import load_and_validate
+
             load_and_validate(_options(args, args.spec))
             print(f"{args.spec}: valid")
             return EXIT_OK
         options, output = _resolve(args)
+        cache = Cache(options.cache_dir)
+        run_key = _run_key(options, output)
+        remembered = fastpath.current_output(cache, run_key, output)
+        if remembered is not None:  # same inputs, output untouched since: nothing to do
+            for warning in remembered:
+                print(f"warning: {warning}", file=sys.stderr)
+            print(f"{output}: up to date", file=sys.stderr)
+            return EXIT_OK
+        from .pipeline import generate  # the heavy part: imported only when there is work
+
         result = generate(options)
-        for warning in result.warnings:
+        warnings = [str(w) for w in result.warnings]
+        for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
         if args.command == "check":
             text = diff(output, result.files)
@@ -118,9 +140,11 @@ def run(argv: Sequence[str] | None = None) -> int:
                 print(f"{output}: out of date; run `oagen generate` to update it", file=sys.stderr)
                 return EXIT_STALE
             print(f"{output}: up to date", file=sys.stderr)
-            return EXIT_OK
-        done = write(output, result.files, force=args.force)
-        print(f"{output}: {len(done.write)} file(s) written, {len(done.delete)} removed", file=sys.stderr)
+        else:
+            done = write(output, result.files, force=args.force)
+            print(f"{output}: {len(done.write)} file(s) written, {len(done.delete)} removed", file=sys.stderr)
+        if result.inputs is not None:
+            fastpath.record(cache, run_key, result.inputs, with_manifest(result.files), warnings)
         return EXIT_OK
     except GenerationError as exc:
         print(exc.render(), file=sys.stderr)

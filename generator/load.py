@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -142,6 +143,28 @@ def _json_depth_ok(data: Any) -> bool:
     return True
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(data: Any) -> tuple[str, ...] | None:
+    """Where (pointer parts) a key or string of JSON data holds a lone surrogate, if anywhere."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    while stack:
+        value, parts = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return parts
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                if _SURROGATE.search(key):
+                    return (*parts, key.encode("utf-8", "backslashreplace").decode("ascii", "replace"))
+                stack.append((child, (*parts, key)))
+        elif isinstance(value, list):
+            stack.extend((child, (*parts, str(i))) for i, child in enumerate(value))
+    return None
+
+
 def display_path(path: Path) -> str:
     """The path as the user should read it: relative to the working directory when inside it."""
     try:
@@ -248,6 +271,10 @@ def parse_text(text: str, name: str, *, is_json: bool) -> Document:
             raise _limit_error(name, None, None, "", f"invalid JSON: {exc}") from None
         if not _json_depth_ok(data):
             raise _limit_error(name, None, None, "", f"nested more than {MAX_DEPTH} levels deep")
+        if _SURROGATE_ESCAPE.search(text):  # rare: find any lone surrogate, which no UTF-8 file can hold
+            where = _lone_surrogate(data)
+            if where is not None:
+                raise _limit_error(name, None, None, pointer_from_parts(where), "a string holds a lone surrogate (\\ud800-\\udfff escape): not Unicode text")
         if has_duplicates:  # rare: compose the text (JSON is YAML) only to say where
             try:
                 duplicates = _check_nodes(yaml.compose(text, Loader=_SafeLoader), name)
@@ -425,6 +452,13 @@ class Spec:
         if doc is None:
             doc = self._add(str(path), parse_document(path, self.max_bytes))
         return doc
+
+    def local_files(self) -> list[Path] | None:
+        """Every file the spec was read from, or None if a document came from the network."""
+        docs = list(self._docs.values())
+        if any(d.url for d in docs):
+            return None
+        return sorted({d.path for d in docs})
 
     def _remote(self, url: str) -> Document:
         doc = self._docs.get(url)

@@ -10,33 +10,18 @@ from .cache import Cache
 from .config import Config, load_config
 from .diagnostics import Diagnostic, GenerationError
 from .format import format_files
-from .load import DEFAULT_MAX_BYTES, Spec
+from .load import Spec
+from .options import Options
 from .render import render
 from .validate import check_version, validation_diagnostics
-
-
-@dataclass(frozen=True)
-class Options:
-    spec: Path
-    config: Path | None = None
-    package_name: str | None = None
-    skip_validation: bool = False
-    #: Refuse any document (and all of them together) larger than this many bytes.
-    max_spec_bytes: int = DEFAULT_MAX_BYTES
-    #: Fetch ``$ref``s to http(s) URLs instead of refusing them.
-    allow_remote_refs: bool = False
-    #: Directory that file ``$ref``s may not leave (default: the spec's own directory).
-    ref_root: Path | None = None
-    #: Where results are cached by content hash (None: no persistent cache).
-    cache_dir: Path | None = None
-    #: Worker processes for validation and formatting (1: all in this process).
-    jobs: int = 1
 
 
 @dataclass
 class Result:
     files: dict[str, str]
     warnings: list[Diagnostic] = field(default_factory=list)
+    #: Every file the result was made from (spec documents, config); None if some came from the network.
+    inputs: list[Path] | None = None
 
 
 def load_spec(options: Options) -> Spec:
@@ -86,6 +71,9 @@ def generate(options: Options) -> Result:
         ) from None
     cache = Cache(options.cache_dir)
     try:
-        return Result(format_files(render(api), cache=cache, jobs=options.jobs), warnings)
+        files = format_files(render(api), cache=cache, jobs=options.jobs)
+        spec_files = spec.local_files()
+        inputs = None if spec_files is None else spec_files + ([options.config.resolve()] if options.config else [])
+        return Result(files, warnings, inputs)
     finally:
         cache.close()

@@ -44,3 +44,25 @@ def test_cached_validation_reports_the_same_errors_as_a_cold_run(tmp_path: Path)
     cache = tmp_path / "cache"
     assert _errors(Options(spec, cache_dir=cache, jobs=2)) == cold
     assert _errors(Options(spec, cache_dir=cache, jobs=2)) == cold  # now every unit is a cache hit
+
+
+def test_nothing_changed_is_answered_from_the_record_and_any_change_is_seen(tmp_path: Path) -> None:
+    from .helpers import run_oagen
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    args = ["--config", str(CONFIG), "--output", str(out), "--cache-dir", str(cache)]
+    assert run_oagen("generate", str(SPEC), *args).returncode == 0
+    again = run_oagen("generate", str(SPEC), *args)
+    assert again.returncode == 0 and "up to date" in again.stderr  # the record, not a new generation
+    assert run_oagen("check", str(SPEC), *args).returncode == 0
+
+    readme = out / "README.md"
+    readme.write_text(readme.read_text() + "edited by hand\n")
+    stale = run_oagen("check", str(SPEC), *args)
+    assert stale.returncode == 1 and "+edited by hand" not in stale.stdout and "-edited by hand" in stale.stdout
+
+    assert run_oagen("generate", str(SPEC), *args).returncode == 0
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(SPEC.read_text().replace("Delete a Message Batch.", "Delete one Message Batch."))
+    changed = run_oagen("check", str(spec), *args)
+    assert changed.returncode == 1 and "+        Delete one Message Batch." in changed.stdout

@@ -1,0 +1,88 @@
+"""Nothing changed, nothing to do: answer ``generate``/``check`` from a record of the last run.
+
+After a full run, the cache records what went in (every spec file read, the config, the options, the
+generator's own code and templates, each by content hash) and what came out (each output file's
+hash). The next run with the same inputs compares the output directory with that record: if they
+match, the output is current, and the run ends there, without parsing, validating, rendering or
+formatting anything. This module imports only the standard library, so the answer is quick.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .cache import Cache
+
+_KIND = "run-1"
+_CODE = Path(__file__).resolve().parent
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _code_digest() -> str:
+    """The generator's own code and templates: a change to either makes every record stale."""
+    h = hashlib.sha256()
+    roots = [_CODE, _CODE / "templates", _CODE.parent / "templates"]
+    for root in roots:
+        if not root.is_dir():
+            continue
+        pattern = "*.py" if root == _CODE else "**/*"
+        for path in sorted(root.glob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _key(command_options: Mapping[str, object]) -> str:
+    return _sha(json.dumps(command_options, sort_keys=True, default=str).encode())
+
+
+def _files_digest(paths: Iterable[str]) -> dict[str, str] | None:
+    out = {}
+    for path in paths:
+        try:
+            out[path] = _sha(Path(path).read_bytes())
+        except OSError:
+            return None
+    return out
+
+
+def current_output(cache: Cache, options: Mapping[str, object], output: Path) -> list[str] | None:
+    """The warnings of the recorded run, if inputs and ``output`` are exactly as it left them; else None."""
+    if not cache.enabled:
+        return None
+    raw = cache.get_many(_KIND, [_key(options)]).get(_key(options))
+    if raw is None:
+        return None
+    try:
+        record = json.loads(raw)
+        if record["code"] != _code_digest() or _files_digest(record["inputs"]) != record["inputs"]:
+            return None
+        outputs: dict[str, str] = record["outputs"]
+        on_disk = _files_digest(str(output / name) for name in outputs)
+        if on_disk is None or list(on_disk.values()) != list(outputs.values()):
+            return None
+        return list(record["warnings"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def record(cache: Cache, options: Mapping[str, object], inputs: Iterable[Path], files: Mapping[str, str], warnings: list[str]) -> None:
+    """Remember a run whose output directory now holds exactly ``files``."""
+    if not cache.enabled:
+        return
+    digests = _files_digest(str(p) for p in sorted(set(inputs)))
+    if digests is None:
+        return
+    entry = {
+        "code": _code_digest(),
+        "inputs": digests,
+        "outputs": {name: _sha(text.encode("utf-8", "surrogatepass")) for name, text in sorted(files.items())},
+        "warnings": warnings,
+    }
+    cache.put_many(_KIND, {_key(options): json.dumps(entry).encode()})
