@@ -63,6 +63,11 @@ class Model:
     #: ``types/__init__.py`` calls ``model_rebuild()`` on this class once every module is imported.
     rebuild: bool = False
 
+    @property
+    def in_cycle(self) -> bool:
+        """Part of an import cycle: ``types/__init__.py`` imports it eagerly (the rest load lazily)."""
+        return self.rebuild or self.recursive or bool(self.deferred_imports)
+
 
 @dataclass(frozen=True)
 class Const:
