@@ -177,6 +177,20 @@ class Operation:
     def keyword(self) -> tuple[Param, ...]:
         return tuple(p for p in self.arguments if p.location != "path")
 
+    @property
+    def argument_docs(self) -> tuple[tuple[str, str], ...]:
+        """(argument, description) for the docstring's Args section: only arguments the spec describes."""
+        docs: list[tuple[str, Optional[str]]] = [(p.attr, p.description) for p in self.positional]
+        if self.body is not None:
+            if self.body.fields:
+                docs += [(f.attr, f.description) for f in self.body.fields]
+            else:
+                docs.append((self.body.attr, self.body.description))
+            if self.body.content_type is not None:
+                docs.append(("content_type", "The media type to send the body as."))
+        docs += [(p.attr, p.description) for p in self.keyword]
+        return tuple((name, text) for name, text in docs if text)
+
     def located(self, location: str) -> tuple[Param, ...]:
         return tuple(p for p in self.params if p.location == location)
 

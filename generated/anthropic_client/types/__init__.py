@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .beta_permission_error import BetaPermissionError as BetaPermissionError
     from .beta_rate_limit_error import BetaRateLimitError as BetaRateLimitError
 
-_MODULES = {
+_MODULES: dict[str, str] = {
     "AnthropicBetaParam": "anthropic_beta_param",
     "BetaAPIError": "beta_api_error",
     "BetaAuthenticationError": "beta_authentication_error",

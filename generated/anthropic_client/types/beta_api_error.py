@@ -11,5 +11,4 @@ __all__ = ["BetaAPIError"]
 
 class BetaAPIError(BaseModel):
     message: str = "Internal server error"
-
     type: Literal["api_error"] = "api_error"

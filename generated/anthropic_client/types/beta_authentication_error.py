@@ -11,5 +11,4 @@ __all__ = ["BetaAuthenticationError"]
 
 class BetaAuthenticationError(BaseModel):
     message: str = "Authentication error"
-
     type: Literal["authentication_error"] = "authentication_error"

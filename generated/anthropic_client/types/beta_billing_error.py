@@ -11,5 +11,4 @@ __all__ = ["BetaBillingError"]
 
 class BetaBillingError(BaseModel):
     message: str = "Billing error"
-
     type: Literal["billing_error"] = "billing_error"

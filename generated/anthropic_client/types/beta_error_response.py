@@ -35,7 +35,5 @@ class BetaErrorResponse(BaseModel):
         ],
         Field(discriminator="type"),
     ]
-
     request_id: Optional[str] = None
-
     type: Literal["error"] = "error"

@@ -11,5 +11,4 @@ __all__ = ["BetaGatewayTimeoutError"]
 
 class BetaGatewayTimeoutError(BaseModel):
     message: str = "Request timeout"
-
     type: Literal["timeout_error"] = "timeout_error"

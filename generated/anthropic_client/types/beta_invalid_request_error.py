@@ -11,5 +11,4 @@ __all__ = ["BetaInvalidRequestError"]
 
 class BetaInvalidRequestError(BaseModel):
     message: str = "Invalid request"
-
     type: Literal["invalid_request_error"] = "invalid_request_error"

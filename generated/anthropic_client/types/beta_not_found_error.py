@@ -11,5 +11,4 @@ __all__ = ["BetaNotFoundError"]
 
 class BetaNotFoundError(BaseModel):
     message: str = "Not found"
-
     type: Literal["not_found_error"] = "not_found_error"

@@ -11,5 +11,4 @@ __all__ = ["BetaOverloadedError"]
 
 class BetaOverloadedError(BaseModel):
     message: str = "Overloaded"
-
     type: Literal["overloaded_error"] = "overloaded_error"

@@ -11,5 +11,4 @@ __all__ = ["BetaPermissionError"]
 
 class BetaPermissionError(BaseModel):
     message: str = "Permission denied"
-
     type: Literal["permission_error"] = "permission_error"

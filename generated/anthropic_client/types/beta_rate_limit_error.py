@@ -11,5 +11,4 @@ __all__ = ["BetaRateLimitError"]
 
 class BetaRateLimitError(BaseModel):
     message: str = "Rate limited"
-
     type: Literal["rate_limit_error"] = "rate_limit_error"

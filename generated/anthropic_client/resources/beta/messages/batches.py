@@ -45,14 +45,6 @@ class Batches(SyncAPIResource):
           message_batch_id: ID of the Message Batch.
 
           betas: Optional header to specify the beta version(s) you want to use.
-
-          extra_headers: Send extra headers
-
-          extra_query: Add additional query parameters to the request
-
-          extra_body: Add additional JSON properties to the request
-
-          timeout: Override the client-level default timeout for this request, in seconds
         """
         if not message_batch_id:
             raise ValueError(
@@ -105,14 +97,6 @@ class AsyncBatches(AsyncAPIResource):
           message_batch_id: ID of the Message Batch.
 
           betas: Optional header to specify the beta version(s) you want to use.
-
-          extra_headers: Send extra headers
-
-          extra_query: Add additional query parameters to the request
-
-          extra_body: Add additional JSON properties to the request
-
-          timeout: Override the client-level default timeout for this request, in seconds
         """
         if not message_batch_id:
             raise ValueError(
