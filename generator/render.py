@@ -51,8 +51,10 @@ def doc(text: Any) -> str:
     if text is None:
         return ""
     out = "".join(_escape_char(ch) for ch in str(text).replace("\r\n", "\n").replace("\r", "\n"))
-    out = out.replace('"""', '\\"\\"\\"').rstrip()
-    if out.endswith('"'):
+    out = out.rstrip().replace('"""', '\\"\\"\\"')
+    # A quote at the very end would run into the closing """: escape it, unless it already is (an odd
+    # number of backslashes before it; the text's own backslashes were all doubled above).
+    if out.endswith('"') and (len(out) - 1 - len(out[:-1].rstrip("\\"))) % 2 == 0:
         out = out[:-1] + '\\"'
     lines = [line.rstrip() for line in out.split("\n")]
     return "\n".join(lines)

@@ -127,7 +127,21 @@ def write(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
             target = output / path
             _make_dirs(target.parent, created_dirs)
             staged[target] = _stage(target, todo.write[path])
-        # 2. commit: renames, remembering what each one replaced
+        # 2. commit: first a manifest naming the old files and the new ones, so that even a SIGKILL
+        # among the renames leaves every file oagen placed recorded as its own; then the renames,
+        # remembering what each one replaced; the final manifest comes last.
+        owned_before = read_manifest(output) or set()
+        if set(files) - owned_before - {MANIFEST}:
+            listing = sorted((owned_before | set(files)) - {MANIFEST})
+            target = output / MANIFEST
+            previous, mode = _snapshot(target)
+            interim = _stage(target, _MANIFEST_HEADER + "".join(f"{p}\n" for p in listing))
+            try:
+                os.replace(interim, target)
+            except BaseException:
+                _unlink_quietly(interim)
+                raise
+            replaced.append((target, previous, mode))
         for target, tmp in staged.items():
             previous, mode = _snapshot(target)
             os.replace(tmp, target)
