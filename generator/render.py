@@ -50,7 +50,10 @@ def doc(text: Any) -> str:
     """Text for the inside of a ``\"\"\"`` docstring: it can neither close the string nor escape it."""
     if text is None:
         return ""
-    out = "".join(_escape_char(ch) for ch in str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    plain = "\\" not in text and text.replace("\n", "").replace("\t", "").isprintable()
+    # Printable text without backslashes has nothing to escape (the common case, checked in C).
+    out = text if plain else "".join(_escape_char(ch) for ch in text)
     out = out.rstrip().replace('"""', '\\"\\"\\"')
     # A quote at the very end would run into the closing """: escape it, unless it already is (an odd
     # number of backslashes before it; the text's own backslashes were all doubled above).
