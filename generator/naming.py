@@ -6,6 +6,7 @@ import builtins
 import keyword
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterable
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
@@ -25,16 +26,23 @@ _TRANSLITERATE = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "Ae", "ø": "o", "
 
 def ascii_words(text: str) -> list[str]:
     """The words of ``text``, split at case changes and punctuation, transliterated to ASCII."""
+    return list(_ascii_words(text))
+
+
+@lru_cache(maxsize=65536)
+def _ascii_words(text: str) -> tuple[str, ...]:
     text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode("ascii")
-    return _WORD.findall(text)
+    return tuple(_WORD.findall(text))
 
 
+@lru_cache(maxsize=65536)
 def snake(text: str) -> str:
-    return "_".join(w.lower() for w in ascii_words(text))
+    return "_".join(w.lower() for w in _ascii_words(text))
 
 
+@lru_cache(maxsize=65536)
 def pascal(text: str) -> str:
-    return "".join(w[:1].upper() + w[1:] for w in ascii_words(text))
+    return "".join(w[:1].upper() + w[1:] for w in _ascii_words(text))
 
 
 def is_identifier(name: str) -> bool:

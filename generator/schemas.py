@@ -655,8 +655,9 @@ class SchemaBuilder:
     def models(self) -> tuple[Model, ...]:
         """Every model, in module order, with its imports; modules in an import cycle are marked."""
         slots = {s.module: s for s in self.slots.values() if s.model is not None}
+        known = set(slots)
         graph = {
-            m: sorted({i.module[len(_TYPES):] for i in s.uses if i.module.startswith(_TYPES)} & set(slots))
+            m: sorted({i.module[len(_TYPES):] for i in s.uses if i.module.startswith(_TYPES)} & known)
             for m, s in slots.items()
         }
         component = _strongly_connected(graph)
