@@ -133,6 +133,8 @@ def render(api: Api) -> dict[str, str]:
         rel = path.relative_to(root / "package").as_posix()
         if path.is_dir() or "/" in rel and rel.split("/")[0] in ("resources", "types"):
             continue
+        if "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue  # an installed wheel's templates get byte-compiled next to them
         if rel.endswith(TEMPLATE_SUFFIX):
             emit(f"package/{rel}", f"{pkg}/{rel[: -len(TEMPLATE_SUFFIX)]}")
         else:
