@@ -10,7 +10,8 @@ package is imported in a fresh interpreter, and with ``--mypy`` checked by ``myp
 
 Outcomes: ``ok`` (imports, and passes mypy when asked), ``refused`` (exit 2: a located reason,
 shown), ``crash`` (exit 3: a bug in oagen), ``compile``/``import``/``mypy`` (the generated code is
-broken: a bug in oagen), ``timeout``. The exit status is 0 when no document crashed or produced
+broken: a bug in oagen), ``dropped`` (the client has fewer methods than the spec has operations),
+``timeout``. The ``operations`` column gives methods in the client / operations in the spec. The exit status is 0 when no document crashed or produced
 broken code.
 """
 
@@ -34,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FOLDER = ROOT.parent / "shared" / "corpus"
 SUFFIXES = (".yaml", ".yml", ".json", ".json.gz")
 _YAML_VERSION = re.compile(r"""^["']?(openapi|swagger)["']?\s*:""", re.MULTILINE)
-BROKEN = ("crash", "compile", "import", "mypy", "timeout")
+BROKEN = ("crash", "compile", "import", "mypy", "timeout", "dropped")
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 
 
 @dataclass
@@ -43,6 +45,38 @@ class Outcome:
     outcome: str
     seconds: float
     detail: str = ""
+    operations: str = ""
+
+
+def count_operations(spec: Path) -> int:
+    """Operations in the spec: every HTTP method of every path item, path items ``$ref`` followed."""
+    sys.path.insert(0, str(ROOT))
+    from generator.load import Spec  # the generator's own loader, for multi-file documents
+
+    loaded = Spec(spec, max_bytes=1 << 30)
+    paths = loaded.top.get("paths")
+    total = 0
+    for _, item in paths.items() if paths is not None else ():
+        item = loaded.deref(item)
+        if isinstance(item.value, dict):
+            total += sum(1 for method in HTTP_METHODS if isinstance(item.value.get(method), dict))
+    return total
+
+
+def count_methods(package: Path) -> int:
+    """Operation methods in the client: plain methods of the sync resource classes."""
+    import ast
+
+    total = 0
+    for file in (package / "resources").rglob("*.py"):
+        for node in ast.parse(file.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef) and any(getattr(b, "id", "") == "SyncAPIResource" for b in node.bases):
+                total += sum(
+                    1
+                    for item in node.body
+                    if isinstance(item, ast.FunctionDef) and not item.decorator_list and not item.name.startswith("_")
+                )
+    return total
 
 
 def is_document(path: Path) -> bool:
@@ -125,7 +159,11 @@ def run_one(spec: Path, folder: Path, work: Path, *, mypy: bool, skip_validation
             if checked.returncode != 0:
                 errors = [line for line in checked.stdout.splitlines() if ": error:" in line]
                 return Outcome(name, "mypy", time.perf_counter() - start, f"{len(errors)} error(s): " + _first_lines("\n".join(errors) or checked.stderr, 2))
-        return Outcome(name, "ok", time.perf_counter() - start)
+        methods, operations = count_methods(out / package), count_operations(source)
+        counted = f"{methods}/{operations}"
+        if methods < operations:
+            return Outcome(name, "dropped", time.perf_counter() - start, counted, counted)
+        return Outcome(name, "ok", time.perf_counter() - start, "", counted)
     except subprocess.TimeoutExpired as exc:
         return Outcome(name, "timeout", time.perf_counter() - start, f"{exc.cmd[2] if len(exc.cmd) > 2 else exc.cmd} took over {timeout:.0f}s")
 
@@ -174,9 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         wall = time.perf_counter() - started
 
     width = max(len(r.document) for r in results)
-    print(f"{'document':<{width}}  {'outcome':<8}  {'seconds':>7}  detail")
+    print(f"{'document':<{width}}  {'outcome':<8}  {'seconds':>7}  {'operations':>10}  detail")
     for r in results:
-        print(f"{r.document:<{width}}  {r.outcome:<8}  {r.seconds:>7.1f}  {r.detail}".rstrip())
+        print(f"{r.document:<{width}}  {r.outcome:<8}  {r.seconds:>7.1f}  {r.operations:>10}  {r.detail}".rstrip())
     counts: dict[str, int] = {}
     for r in results:
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
