@@ -36,7 +36,8 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
         cfg = None
         for config_key in (op_id, f"{method.upper()} {key}"):
             if isinstance(config_key, str) and config_key in config.operations:
-                cfg, _ = config.operations[config_key], used_config.add(config_key)
+                cfg = config.operations[config_key]
+                used_config.add(config_key)
                 break
         resource = tuple(cfg.resource.split(".")) if cfg and cfg.resource else _resource_path_default(op, key)
         method_name = cfg.method if cfg and cfg.method else _method_name_default(op, method, key)

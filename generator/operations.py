@@ -65,7 +65,7 @@ class OperationBuilder:
             pc = renames.pop(wire, None)
             attr = pc.name if pc and pc.name else naming.python_name(wire.replace("<", " before ").replace(">", " after "), fallback="param")
             if not naming.is_identifier(attr):
-                raise (cfg.located or op).error(f"parameter name {attr!r} is not a Python identifier")
+                raise (cfg.located if cfg and cfg.located else op).error(f"parameter name {attr!r} is not a Python identifier")
             attr = naming.unique(attr, taken)
             schema = p.get("schema")
             style, explode = self._style(p, location)

@@ -40,7 +40,7 @@ def _locating(cls: type[Any]) -> type[Any]:
                 setattr(error, _LOCATION, tuple(str(p) for p in node.parts) + relative)
             yield error
 
-    sub = type(cls.__name__, (cls,), {"__call__": __call__})
+    sub: type[Any] = type(cls.__name__, (cls,), {"__call__": __call__})
     return sub
 
 

@@ -55,7 +55,7 @@ def _speed_up_protocol_check() -> None:
             kind = type(obj)
             return all(getattr(kind, m, None) is not None for m in members)
 
-    accessors.Subscriptable = _Meta("Subscriptable", (), {})  # type: ignore[attr-defined]
+    accessors.Subscriptable = _Meta("Subscriptable", (), {})  # type: ignore[misc,assignment]
 
 
 _speed_up_protocol_check()
@@ -172,8 +172,9 @@ def unit_keys(
                 if j not in seen:
                     seen.add(j)
                     stack.append(j)
-        outside = sorted(set().union(*(files[j] for j in seen)))
-        chunks = [own[j].encode() for j in sorted(seen)] + [_digest(f.encode("utf-8", "surrogatepass"), external(f)).encode() for f in outside]
+        reached = sorted(set().union(*(files[j] for j in seen)))
+        chunks = [own[j].encode() for j in sorted(seen)]
+        chunks += [_digest(f.encode("utf-8", "surrogatepass"), external(f)).encode() for f in reached]
         semantic.append(_digest(b"semantic", *chunks))
     return own, semantic
 
