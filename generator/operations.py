@@ -328,13 +328,24 @@ def _cast_to(returns: TypeRef) -> str:
     return f"cast(type[{returns.annotation}], {returns.annotation})"
 
 
+#: Names the client class (and its module) already use: a resource of that name gets a trailing "_".
+_CLIENT_RESERVED = naming.RESERVED_IN_MODULES | {
+    "with_options", "copy", "security_schemes", "request", "close", "is_closed", "base_url", "timeout", "max_retries",
+}
+
+
+def _resource_attr(text: str) -> str:
+    name = naming.python_name(text, fallback="resource")
+    return name + "_" if name in _CLIENT_RESERVED else name
+
+
 def _resource_path_default(op: Located, key: str) -> tuple[str, ...]:
     tags = op.value.get("tags")
     if isinstance(tags, list) and tags and isinstance(tags[0], str) and naming.snake(tags[0]):
-        return (naming.python_name(tags[0], fallback="resource"),)
+        return (_resource_attr(tags[0]),)
     for segment in key.partition("?")[0].split("/"):
         if segment and not segment.startswith("{") and naming.snake(segment):
-            return (naming.python_name(segment, fallback="resource"),)
+            return (_resource_attr(segment),)
     return ("default",)
 
 
