@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.diagnostics import GenerationError
@@ -206,7 +206,9 @@ def test_hostile_specs_give_safe_code_or_a_diagnostic(tmp_path_factory: pytest.T
     except GenerationError as exc:  # exit 2: every diagnostic names the file it is about
         assert exc.diagnostics and all(d.file and d.message for d in exc.diagnostics)
         assert "Traceback" not in exc.render()
+        event("exit 2: diagnostics")
         return
+    event("exit 0: generated, checked and imported")
     files = result.files
     trees = _parse_all(files)
     package = next(p.split("/")[0] for p in files if p.endswith("/__init__.py") and p.count("/") == 1)
