@@ -102,6 +102,24 @@ def _server_url(spec: Spec) -> str:
     return "http://localhost"
 
 
+#: Names a credential argument may not take: the client's other constructor arguments, and the
+#: modules and names its ``__init__`` uses (a credential named ``os`` would shadow ``os.environ``).
+_CLIENT_NAMES = frozenset(
+    {"self", "base_url", "timeout", "max_retries", "default_headers", "default_query", "http_client", "os", "httpx",
+     "cached_property", "ClassVar", "Mapping", "TYPE_CHECKING", "NOT_GIVEN", "NotGiven", "DEFAULT_MAX_RETRIES",
+     "DEFAULT_BASE_URL", "security_schemes", "with_options", "copy", "request", "close", "is_closed"}
+)
+
+
+def _credential_name(b: SchemaBuilder, scheme: str, key: str, configured: str | None, derived: str) -> str:
+    """The constructor argument for a credential: as configured (checked), else ``derived`` made safe."""
+    if configured:
+        if configured in _CLIENT_NAMES:
+            b.errors.append(b.config_diag(("auth", scheme, key), f"{configured!r} is already a name the client uses"))
+        return configured
+    return derived + "_credential" if derived in _CLIENT_NAMES else derived
+
+
 def _security_schemes(b: SchemaBuilder) -> tuple[SecurityScheme, ...]:
     components = b.spec.top.get("components")
     node = components.get("securitySchemes") if components else None
@@ -119,17 +137,18 @@ def _security_schemes(b: SchemaBuilder) -> tuple[SecurityScheme, ...]:
         kind = value.get("type")
         desc = _description(scheme)
         if kind == "apiKey":
-            attr = (cfg and cfg.argument) or ("api_key" if api_keys == 1 else naming.python_name(name, fallback="api_key"))
+            derived = "api_key" if api_keys == 1 else naming.python_name(name, fallback="api_key")
+            attr = _credential_name(b, name, "argument", cfg and cfg.argument, derived)
             env = (cfg and cfg.env) or f"{client_prefix}_{attr.upper()}"
             out.append(SecurityScheme(name, "apiKey", value.get("in"), value.get("name"), attr, env, description=desc))
         elif kind == "http" and str(value.get("scheme", "")).lower() == "basic":
-            ua = (cfg and cfg.username_argument) or "username"
-            pa = (cfg and cfg.password_argument) or "password"
+            ua = _credential_name(b, name, "username_argument", cfg and cfg.username_argument, "username")
+            pa = _credential_name(b, name, "password_argument", cfg and cfg.password_argument, "password")
             out.append(SecurityScheme(name, "basic", username_attr=ua, password_attr=pa,
                                       username_env=(cfg and cfg.username_env) or f"{client_prefix}_{ua.upper()}",
                                       password_env=(cfg and cfg.password_env) or f"{client_prefix}_{pa.upper()}", description=desc))
         else:  # http bearer, oauth2, openIdConnect: an access token in the Authorization header
-            attr = (cfg and cfg.argument) or ("bearer_token" if kind == "http" else "access_token")
+            attr = _credential_name(b, name, "argument", cfg and cfg.argument, "bearer_token" if kind == "http" else "access_token")
             env = (cfg and cfg.env) or f"{client_prefix}_{attr.upper()}"
             out.append(SecurityScheme(name, "bearer", attr=attr, env=env, description=desc))
     for name in b.config.auth:
