@@ -414,6 +414,8 @@ def _resource(node: _Node, parent_class: str, reserved: set[str]) -> Resource:
                 imports |= p.type.imports
                 if p.always_include:
                     imports.add(Import("._utils", "include_defaults"))
+            if any(p.check_non_empty for p in op.positional):
+                imports.add(Import("._utils", "require_non_empty"))
             if op.body:
                 if op.body.fields:
                     for f in op.body.fields:

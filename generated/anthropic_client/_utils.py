@@ -27,6 +27,7 @@ __all__ = [
     "media_kind",
     "form_fields",
     "include_defaults",
+    "require_non_empty",
     "format_path",
     "to_text",
     "header_value",
@@ -91,6 +92,15 @@ def include_defaults(
     """
     given: Iterable[str] = () if isinstance(value, NotGiven) else value
     return list(dict.fromkeys([*given, *defaults]))
+
+
+def require_non_empty(**values: str) -> None:
+    """Refuse an empty path parameter before anything is sent (it would change the URL's meaning)."""
+    for name, value in values.items():
+        if not value:
+            raise ValueError(
+                f"Expected a non-empty value for `{name}` but received {value!r}"
+            )
 
 
 def to_text(value: object) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "media_kind",
     "form_fields",
     "include_defaults",
+    "require_non_empty",
     "format_path",
     "to_text",
     "header_value",
@@ -93,6 +94,15 @@ def include_defaults(
     return list(dict.fromkeys([*given, *defaults]))
 
 
+def require_non_empty(**values: str) -> None:
+    """Refuse an empty path parameter before anything is sent (it would change the URL's meaning)."""
+    for name, value in values.items():
+        if not value:
+            raise ValueError(
+                f"Expected a non-empty value for `{name}` but received {value!r}"
+            )
+
+
 def to_text(value: object) -> str:
     """One value as text: booleans as `true`/`false`, `None` as empty, lists and
     objects nested inside a parameter as JSON, the rest with `str()`."""
@@ -126,7 +136,9 @@ def _flat(value: object, explode: bool, *, pair: str, sep: str) -> str:
     object members as `k<pair>v` when exploded, else as `k<sep>v`."""
     if isinstance(value, dict):
         joiner = pair if explode else sep
-        return sep.join(f"{_q(str(k))}{joiner}{_q(to_text(v))}" for k, v in value.items())
+        return sep.join(
+            f"{_q(str(k))}{joiner}{_q(to_text(v))}" for k, v in value.items()
+        )
     if isinstance(value, list):
         return sep.join(_q(to_text(item)) for item in value)
     return _q(to_text(value))
@@ -257,7 +269,9 @@ def form_fields(body: object) -> dict[str, object]:
         return dict(body.model_dump(mode="python", by_alias=True, exclude_unset=True))
     if isinstance(body, Mapping):
         return {str(k): v for k, v in body.items()}
-    raise TypeError(f"a form body must be a mapping or a model, not {type(body).__name__}")
+    raise TypeError(
+        f"a form body must be a mapping or a model, not {type(body).__name__}"
+    )
 
 
 def _is_file(value: object) -> bool:
@@ -294,7 +308,8 @@ def _file_part(name: str, value: object) -> Part:
 def multipart_parts(body: object) -> list[Part]:
     """A `multipart/form-data` body as parts: files (bytes, file objects, paths or
     `(filename, content[, content_type])` tuples) as file parts, lists as repeated
-    parts, objects as JSON parts, other values as text; `Styled` values per their style."""
+    parts, objects as JSON parts, other values as text; `Styled` values per their style.
+    """
     parts: list[Part] = []
     for name, value in form_fields(body).items():
         if not is_given(value):
@@ -309,11 +324,15 @@ def multipart_parts(body: object) -> list[Part]:
                 if _is_file(item):
                     parts.append(_file_part(name, item))
                 else:
-                    parts.append((name, (None, to_text(to_jsonable(item)).encode(), None)))
+                    parts.append(
+                        (name, (None, to_text(to_jsonable(item)).encode(), None))
+                    )
         else:
             data = to_jsonable(value)
             if isinstance(data, (dict, list)):
-                parts.append((name, (None, json.dumps(data).encode(), "application/json")))
+                parts.append(
+                    (name, (None, json.dumps(data).encode(), "application/json"))
+                )
             else:
                 parts.append((name, (None, to_text(data).encode(), None)))
     return parts
@@ -334,4 +353,3 @@ def to_jsonable(value: object) -> object:
     if isinstance(value, (list, tuple)):
         return [to_jsonable(item) for item in value]
     return pydantic_core.to_jsonable_python(value)
-

@@ -10,7 +10,7 @@ import httpx
 from ...._resource import AsyncAPIResource, SyncAPIResource
 from ...._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query
-from ...._utils import include_defaults
+from ...._utils import include_defaults, require_non_empty
 from ....types.anthropic_beta_param import AnthropicBetaParam
 from ....types.beta_deleted_message_batch import BetaDeletedMessageBatch
 from ....types.beta_error_response import BetaErrorResponse
@@ -46,10 +46,7 @@ class Batches(SyncAPIResource):
 
           betas: Optional header to specify the beta version(s) you want to use.
         """
-        if not message_batch_id:
-            raise ValueError(
-                f"Expected a non-empty value for `message_batch_id` but received {message_batch_id!r}"
-            )
+        require_non_empty(message_batch_id=message_batch_id)
         return self._client.request(
             "DELETE",
             "/v1/messages/batches/{message_batch_id}",
@@ -98,10 +95,7 @@ class AsyncBatches(AsyncAPIResource):
 
           betas: Optional header to specify the beta version(s) you want to use.
         """
-        if not message_batch_id:
-            raise ValueError(
-                f"Expected a non-empty value for `message_batch_id` but received {message_batch_id!r}"
-            )
+        require_non_empty(message_batch_id=message_batch_id)
         return await self._client.request(
             "DELETE",
             "/v1/messages/batches/{message_batch_id}",
