@@ -40,7 +40,7 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
                 used_config.add(config_key)
                 break
         resource = tuple(cfg.resource.split(".")) if cfg and cfg.resource else _resource_path_default(op, key)
-        method_name = cfg.method if cfg and cfg.method else _method_name_default(op, method, key)
+        method_name = cfg.method if cfg and cfg.method else _method_name_default(op, method, key, resource[-1])
         for name in (*resource, method_name):
             if not naming.is_identifier(name):
                 raise (cfg.located if cfg and cfg.located else op).error(f"{name!r} is not a Python identifier")

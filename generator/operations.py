@@ -349,10 +349,14 @@ def _resource_path_default(op: Located, key: str) -> tuple[str, ...]:
     return ("default",)
 
 
-def _method_name_default(op: Located, method: str, key: str) -> str:
+def _method_name_default(op: Located, method: str, key: str, resource: str = "") -> str:
+    """From the operationId, without a leading resource name (``repos/get`` under ``repos``: ``get``)."""
     op_id = op.value.get("operationId")
     if isinstance(op_id, str) and naming.snake(op_id):
-        return naming.python_name(op_id, fallback="call")
+        name = naming.python_name(op_id, fallback="call")
+        prefix = naming.snake(resource) + "_"
+        rest = name[len(prefix):] if resource and name.startswith(prefix) else ""
+        return naming.python_name(rest, fallback="call") if rest and not rest[0].isdigit() else name
     words = [method] + [s.strip("{}") for s in key.partition("?")[0].split("/") if s]
     return naming.python_name(" ".join(words), fallback="call")
 
