@@ -9,6 +9,7 @@ subclassed here so that each error is tagged with the location of the node being
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 from typing import Any, Callable, Iterator
 
 from jsonschema.exceptions import ValidationError
@@ -28,6 +29,7 @@ from .load import Spec
 from .validation_units import FindingsCache, Job, validate_units
 
 _LOCATION = "_oagen_parts"
+_LIBRARY = "openapi-spec-validator " + importlib.metadata.version("openapi-spec-validator")
 
 
 def _locating(cls: type[Any]) -> type[Any]:
@@ -107,7 +109,8 @@ def validation_diagnostics(spec: Spec, *, cache: Cache | None = None, jobs: int 
 
     job = Job(spec.root.data, make_validator, lambda e: getattr(e, _LOCATION, None), _message, _stopped)
     findings = validate_units(
-        job, version=minor, external=_external_digest(spec), cache=FindingsCache(cache), jobs=jobs
+        # The library's version is part of every cache key: an upgrade may report differently.
+        job, version=f"{minor} {_LIBRARY}", external=_external_digest(spec), cache=FindingsCache(cache), jobs=jobs
     )
     found: list[Diagnostic] = []
     seen: set[tuple[tuple[str, ...], str]] = set()
