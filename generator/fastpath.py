@@ -10,6 +10,7 @@ formatting anything. This module imports only the standard library, so the answe
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -24,9 +25,18 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: Libraries whose version can change the output (or whether a spec is accepted).
+_LIBRARIES = ("black", "jinja2", "openapi-spec-validator", "pyyaml", "fastjsonschema")
+
+
 def _code_digest() -> str:
-    """The generator's own code and templates: a change to either makes every record stale."""
+    """The generator's own code and templates, and the libraries it runs: a change makes records stale."""
     h = hashlib.sha256()
+    for name in _LIBRARIES:
+        try:
+            h.update(f"{name}=={importlib.metadata.version(name)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{name} missing\0".encode())
     roots = [_CODE, _CODE / "templates", _CODE.parent / "templates"]
     for root in roots:
         if not root.is_dir():
