@@ -138,17 +138,17 @@ def _security_schemes(b: SchemaBuilder) -> tuple[SecurityScheme, ...]:
         desc = _description(scheme)
         if kind == "apiKey":
             derived = "api_key" if api_keys == 1 else naming.python_name(name, fallback="api_key")
-            attr = _credential_name(b, name, "argument", cfg and cfg.argument, derived)
+            attr = _credential_name(b, name, "argument", cfg.argument if cfg else None, derived)
             env = (cfg and cfg.env) or f"{client_prefix}_{attr.upper()}"
             out.append(SecurityScheme(name, "apiKey", value.get("in"), value.get("name"), attr, env, description=desc))
         elif kind == "http" and str(value.get("scheme", "")).lower() == "basic":
-            ua = _credential_name(b, name, "username_argument", cfg and cfg.username_argument, "username")
-            pa = _credential_name(b, name, "password_argument", cfg and cfg.password_argument, "password")
+            ua = _credential_name(b, name, "username_argument", cfg.username_argument if cfg else None, "username")
+            pa = _credential_name(b, name, "password_argument", cfg.password_argument if cfg else None, "password")
             out.append(SecurityScheme(name, "basic", username_attr=ua, password_attr=pa,
                                       username_env=(cfg and cfg.username_env) or f"{client_prefix}_{ua.upper()}",
                                       password_env=(cfg and cfg.password_env) or f"{client_prefix}_{pa.upper()}", description=desc))
         else:  # http bearer, oauth2, openIdConnect: an access token in the Authorization header
-            attr = _credential_name(b, name, "argument", cfg and cfg.argument, "bearer_token" if kind == "http" else "access_token")
+            attr = _credential_name(b, name, "argument", cfg.argument if cfg else None, "bearer_token" if kind == "http" else "access_token")
             env = (cfg and cfg.env) or f"{client_prefix}_{attr.upper()}"
             out.append(SecurityScheme(name, "bearer", attr=attr, env=env, description=desc))
     for name in b.config.auth:

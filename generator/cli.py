@@ -120,32 +120,35 @@ def run(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         options, output = _resolve(args)
         cache = Cache(options.cache_dir)
-        run_key = _run_key(options, output)
-        remembered = fastpath.current_output(cache, run_key, output)
-        if remembered is not None:  # same inputs, output untouched since: nothing to do
-            for warning in remembered:
-                print(f"warning: {warning}", file=sys.stderr)
-            print(f"{output}: up to date", file=sys.stderr)
-            return EXIT_OK
-        from .pipeline import generate  # the heavy part: imported only when there is work
+        try:
+            run_key = _run_key(options, output)
+            remembered = fastpath.current_output(cache, run_key, output)
+            if remembered is not None:  # same inputs, output untouched since: nothing to do
+                for warning in remembered:
+                    print(f"warning: {warning}", file=sys.stderr)
+                print(f"{output}: up to date", file=sys.stderr)
+                return EXIT_OK
+            from .pipeline import generate  # the heavy part: imported only when there is work
 
-        result = generate(options)
-        warnings = [str(w) for w in result.warnings]
-        for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        if args.command == "check":
-            text = diff(output, result.files)
-            if text:
-                sys.stdout.write(text)
-                print(f"{output}: out of date; run `oagen generate` to update it", file=sys.stderr)
-                return EXIT_STALE
-            print(f"{output}: up to date", file=sys.stderr)
-        else:
-            done = write(output, result.files, force=args.force)
-            print(f"{output}: {len(done.write)} file(s) written, {len(done.delete)} removed", file=sys.stderr)
-        if result.inputs is not None:
-            fastpath.record(cache, run_key, result.inputs, with_manifest(result.files), warnings)
-        return EXIT_OK
+            result = generate(options, cache=cache)
+            warnings = [str(w) for w in result.warnings]
+            for warning in warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            if args.command == "check":
+                text = diff(output, result.files)
+                if text:
+                    sys.stdout.write(text)
+                    print(f"{output}: out of date; run `oagen generate` to update it", file=sys.stderr)
+                    return EXIT_STALE
+                print(f"{output}: up to date", file=sys.stderr)
+            else:
+                done = write(output, result.files, force=args.force)
+                print(f"{output}: {len(done.write)} file(s) written, {len(done.delete)} removed", file=sys.stderr)
+            if result.inputs is not None:
+                fastpath.record(cache, run_key, result.inputs, with_manifest(result.files), warnings)
+            return EXIT_OK
+        finally:
+            cache.close()
     except GenerationError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_USER_ERROR

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from .build import build
 from .cache import Cache
@@ -33,10 +35,13 @@ def load_spec(options: Options) -> Spec:
     )
 
 
-def load_and_validate(options: Options, *, earlier: list[Diagnostic] | None = None) -> tuple[Spec, list[Diagnostic]]:
+def load_and_validate(
+    options: Options, *, earlier: list[Diagnostic] | None = None, cache: Cache | None = None
+) -> tuple[Spec, list[Diagnostic]]:
     """The loaded spec, and the validation errors demoted to warnings when skipping validation.
 
     ``earlier`` errors (of the config) are reported together with the spec's, all at once.
+    ``cache`` is used if given, else the one of ``options.cache_dir`` is opened for this call.
     """
     earlier = list(earlier or [])
     try:
@@ -44,24 +49,40 @@ def load_and_validate(options: Options, *, earlier: list[Diagnostic] | None = No
         check_version(spec)
     except GenerationError as exc:
         raise GenerationError(earlier + exc.diagnostics) from None
-    cache = Cache(options.cache_dir)
-    try:
-        problems = spec.problems + validation_diagnostics(spec, cache=cache, jobs=options.jobs)
-    finally:
-        cache.close()
+    with _cache(options, cache) as opened:
+        problems = spec.problems + validation_diagnostics(spec, cache=opened, jobs=options.jobs)
     if earlier or (problems and not options.skip_validation):
         raise GenerationError(earlier + (problems if not options.skip_validation else []))
     return spec, problems
 
 
-def generate(options: Options) -> Result:
+@contextmanager
+def _cache(options: Options, cache: Cache | None) -> Iterator[Cache]:
+    """``cache`` itself, or the cache of ``options`` opened (and closed) for one step."""
+    if cache is not None:
+        yield cache
+        return
+    opened = Cache(options.cache_dir)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def generate(options: Options, *, cache: Cache | None = None) -> Result:
+    """The whole generation in memory; ``cache`` is opened from ``options`` once if not given."""
+    with _cache(options, cache) as opened:
+        return _generate(options, opened)
+
+
+def _generate(options: Options, cache: Cache) -> Result:
     config, config_errors = Config(), []
     if options.config:
         try:
             config = load_config(options.config)
         except GenerationError as exc:
             config_errors = exc.diagnostics
-    spec, warnings = load_and_validate(options, earlier=config_errors)
+    spec, warnings = load_and_validate(options, earlier=config_errors, cache=cache)
     try:
         api = build(spec, config, package_name=options.package_name)
     except RecursionError:
@@ -69,11 +90,7 @@ def generate(options: Options) -> Result:
         raise GenerationError(
             [Diagnostic(spec.root.name, None, None, "", "schemas nest too deeply (or refer to themselves without a named schema in between)")]
         ) from None
-    cache = Cache(options.cache_dir)
-    try:
-        files = format_files(render(api), cache=cache, jobs=options.jobs)
-        spec_files = spec.local_files()
-        inputs = None if spec_files is None else spec_files + ([options.config.resolve()] if options.config else [])
-        return Result(files, warnings, inputs)
-    finally:
-        cache.close()
+    files = format_files(render(api), cache=cache, jobs=options.jobs)
+    spec_files = spec.local_files()
+    inputs = None if spec_files is None else spec_files + ([options.config.resolve()] if options.config else [])
+    return Result(files, warnings, inputs)
