@@ -24,7 +24,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 _TYPING = "typing"
 
 #: Keyword arguments every generated method has; parameters are renamed around them.
-_METHOD_RESERVED = {"self", "extra_headers", "extra_query", "extra_body", "timeout", "body", "content_type"}
+_METHOD_RESERVED = {"self", "extra_headers", "extra_query", "extra_body", "timeout", "options", "body", "content_type"}
 
 
 class OperationBuilder:
@@ -377,7 +377,7 @@ def _walk(resources: Iterable[Resource]) -> Iterator[Resource]:
 
 #: Names a resource or client module imports; a resource class is never called one of them.
 _RESOURCE_RESERVED = frozenset(
-    {"Body", "Headers", "Query", "NotGiven", "NOT_GIVEN", "FileTypes", "FileContent", "Styled", "SyncAPIResource",
+    {"Body", "Headers", "Query", "NotGiven", "NOT_GIVEN", "RequestOptions", "Unpack", "FileTypes", "FileContent", "Styled", "SyncAPIResource",
      "AsyncAPIResource", "SyncAPIClient", "AsyncAPIClient", "SecurityScheme", "ApiKeyAuth", "HttpBasicAuth",
      "HttpBearerAuth", "ClassVar", "Mapping", "DEFAULT_MAX_RETRIES", "List", "Dict", "Literal", "Optional", "Union"}
 )
@@ -410,7 +410,11 @@ def _resource(node: _Node, parent_class: str, reserved: set[str]) -> Resource:
     if children:
         imports.add(Import(_TYPING, "TYPE_CHECKING"))
     if ops:
-        imports |= {Import("httpx", ""), Import("._types", "NOT_GIVEN"), Import("._types", "NotGiven"), Import("._types", "Body"), Import("._types", "Headers"), Import("._types", "Query")}
+        imports |= {Import("typing_extensions", "Unpack"), Import("._types", "RequestOptions")}
+        if any(not a.required for op in ops for a in (*op.keyword, *(op.body.fields if op.body else ()))) or any(
+            op.body and not op.body.fields and not op.body.required for op in ops
+        ):
+            imports |= {Import("._types", "NOT_GIVEN"), Import("._types", "NotGiven")}
         imports |= {Import("._response", n) for n in ("to_raw_response_wrapper", "async_to_raw_response_wrapper")}
         for op in ops:
             styled = [p.style for p in op.params]

@@ -15,6 +15,7 @@ import jinja2
 
 from .ir import Api
 from .naming import is_identifier
+from . import shape
 from .safe import lit
 
 TEMPLATE_SUFFIX = ".j2"
@@ -109,6 +110,7 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(lit=lit, ident=ident, doc=doc, comment=comment, toml_str=toml_str, indent_doc=indent_doc, docstring=docstring)
+    env.globals.update(call=shape.call, mapping=shape.mapping)
     return env
 
 

@@ -7,7 +7,12 @@ from typing import Any
 
 def lit(value: Any) -> str:
     """A Python literal for JSON-like data; anything else is refused."""
-    if value is None or isinstance(value, (bool, int, str)):
+    if isinstance(value, str):
+        text = repr(value)
+        # black's preferred quotes, so that formatting has less to change: repr() picks single quotes
+        # unless the text holds one; with no double quote inside, swapping the delimiters is exact.
+        return f'"{text[1:-1]}"' if text[0] == "'" and '"' not in value else text
+    if value is None or isinstance(value, (bool, int)):
         return repr(value)
     if isinstance(value, float):
         return repr(value) if value == value and value not in (float("inf"), float("-inf")) else f"float({str(value)!r})"

@@ -8,7 +8,7 @@ import os
 from typing import IO, Mapping, Optional, Tuple, Union
 
 import httpx
-from typing_extensions import Literal, TypeAlias
+from typing_extensions import Literal, TypeAlias, TypedDict
 
 __all__ = [
     "NotGiven",
@@ -19,6 +19,7 @@ __all__ = [
     "Timeout",
     "FileContent",
     "FileTypes",
+    "RequestOptions",
 ]
 
 
@@ -54,3 +55,19 @@ FileTypes: TypeAlias = Union[
     Tuple[Optional[str], FileContent, Optional[str]],
 ]
 """A file to upload: its content, or `(filename, content)` or `(filename, content, content_type)`."""
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-request overrides every method takes as keyword arguments."""
+
+    extra_headers: Optional[Headers]
+    """Headers to add, or to remove with a `NOT_GIVEN` value."""
+
+    extra_query: Optional[Query]
+    """Query parameters to add."""
+
+    extra_body: Optional[Body]
+    """JSON properties to add to the body."""
+
+    timeout: Union[float, httpx.Timeout, None, NotGiven]
+    """This request's timeout in seconds (`None`: none), instead of the client's."""

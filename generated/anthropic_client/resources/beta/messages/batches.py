@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cached_property
 from typing import List
 
-import httpx
+from typing_extensions import Unpack
 
 from ...._resource import AsyncAPIResource, SyncAPIResource
 from ...._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from ...._types import NOT_GIVEN, Body, Headers, NotGiven, Query
+from ...._types import NOT_GIVEN, NotGiven, RequestOptions
 from ...._utils import include_defaults, require_non_empty
 from ....types.anthropic_beta_param import AnthropicBetaParam
 from ....types.beta_deleted_message_batch import BetaDeletedMessageBatch
@@ -29,10 +29,7 @@ class Batches(SyncAPIResource):
         message_batch_id: str,
         *,
         betas: List[AnthropicBetaParam] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> BetaDeletedMessageBatch:
         """
         Delete a Message Batch.
@@ -55,15 +52,12 @@ class Batches(SyncAPIResource):
             headers={
                 "anthropic-beta": include_defaults(
                     betas, ["message-batches-2024-09-24"]
-                )
+                ),
             },
             errors={"4XX": BetaErrorResponse},
             security=[["ApiKeyAuth"]],
             cast_to=BetaDeletedMessageBatch,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
+            **options,
         )
 
 
@@ -78,10 +72,7 @@ class AsyncBatches(AsyncAPIResource):
         message_batch_id: str,
         *,
         betas: List[AnthropicBetaParam] | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> BetaDeletedMessageBatch:
         """
         Delete a Message Batch.
@@ -104,15 +95,12 @@ class AsyncBatches(AsyncAPIResource):
             headers={
                 "anthropic-beta": include_defaults(
                     betas, ["message-batches-2024-09-24"]
-                )
+                ),
             },
             errors={"4XX": BetaErrorResponse},
             security=[["ApiKeyAuth"]],
             cast_to=BetaDeletedMessageBatch,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout=timeout,
+            **options,
         )
 
 
