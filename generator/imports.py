@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .ir import Import
+from .shape import LINE_LENGTH
 
 _STDLIB = {"typing", "functools", "datetime", "uuid", "os", "__future__"}
 
@@ -27,7 +28,10 @@ def _name_order(name: str) -> tuple[int, str]:
 
 
 def import_lines(imports: Iterable[Import], current: str, current_is_package: bool = False) -> tuple[str, ...]:
-    """Sorted ``import``/``from`` lines: stdlib, then third-party, then this package; blank lines between."""
+    """Sorted ``import``/``from`` lines: stdlib, then third-party, then this package; blank lines between.
+
+    A ``from`` line too long for one line is wrapped the way black wraps it (for a module-level import).
+    """
     groups: dict[int, dict[str, set[str]]] = {0: {}, 1: {}, 2: {}}
     for imp in imports:
         if imp.module.startswith("."):
@@ -46,7 +50,11 @@ def import_lines(imports: Iterable[Import], current: str, current_is_package: bo
                 block.append(f"import {module}")
                 names = names - {""}
             if names:
-                block.append(f"from {module} import {', '.join(sorted(names, key=_name_order))}")
+                ordered = sorted(names, key=_name_order)
+                line = f"from {module} import {', '.join(ordered)}"
+                if len(line) > LINE_LENGTH:  # as black wraps it
+                    line = f"from {module} import (\n" + "".join(f"    {n},\n" for n in ordered) + ")"
+                block.append(line)
         if block:
             if lines:
                 lines.append("")

@@ -399,7 +399,8 @@ def _resource(node: _Node, parent_class: str, reserved: set[str]) -> Resource:
             raise GenerationError([Diagnostic("<config>", None, None, "", f"resource class name {c.class_name} is used twice under {module}")])
         child_classes.add(c.class_name)
         children.append(c)
-    names: set[str] = {"with_raw_response"} | {c.attr for c in children}
+    # "asynchronous" is what the async class's methods are made with, in its own class body.
+    names: set[str] = {"with_raw_response", "asynchronous"} | {c.attr for c in children}
     ops = []
     for op in node.operations:
         ops.append(replace(op, method_name=naming.unique(op.method_name, names)))
@@ -410,7 +411,7 @@ def _resource(node: _Node, parent_class: str, reserved: set[str]) -> Resource:
     if children:
         imports.add(Import(_TYPING, "TYPE_CHECKING"))
     if ops:
-        imports |= {Import("typing_extensions", "Unpack"), Import("._types", "RequestOptions")}
+        imports |= {Import("typing_extensions", "Unpack"), Import("._types", "RequestOptions"), Import("._resource", "asynchronous")}
         if any(not a.required for op in ops for a in (*op.keyword, *(op.body.fields if op.body else ()))) or any(
             op.body and not op.body.fields and not op.body.required for op in ops
         ):

@@ -782,3 +782,21 @@ def test_generated_package_is_mypy_strict_clean() -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_async_methods_are_coroutine_functions_with_the_sync_signature_and_docstring() -> None:
+    import inspect
+
+    from anthropic_client.resources.beta.messages.batches import AsyncBatches, Batches
+
+    assert inspect.iscoroutinefunction(AsyncBatches.delete)
+    assert AsyncBatches.delete.__doc__ == Batches.delete.__doc__
+    assert "Delete a Message Batch" in (AsyncBatches.delete.__doc__ or "")
+    assert inspect.signature(AsyncBatches.delete) == inspect.signature(Batches.delete)
+
+
+def test_async_method_rejects_an_empty_id_when_awaited(base_url: str) -> None:
+    client = AsyncAnthropic(api_key="k", base_url=base_url, max_retries=0)
+    pending = client.beta.messages.batches.delete("")  # nothing raised, nothing sent yet
+    with pytest.raises(ValueError):
+        asyncio.run(pending)

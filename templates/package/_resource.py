@@ -4,9 +4,17 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any, Callable, Coroutine, TypeVar
+
+from typing_extensions import Concatenate, ParamSpec
+
 from ._base_client import AsyncAPIClient, SyncAPIClient
 
-__all__ = ["SyncAPIResource", "AsyncAPIResource"]
+__all__ = ["SyncAPIResource", "AsyncAPIResource", "asynchronous"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class SyncAPIResource:
@@ -21,3 +29,22 @@ class AsyncAPIResource:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+
+
+def asynchronous(
+    method: Callable[Concatenate[Any, P], R],
+) -> Callable[Concatenate[AsyncAPIResource, P], Coroutine[Any, Any, R]]:
+    """The async twin of a sync resource method, for the async resource class.
+
+    A method's code only builds the request and hands it to `self._client.request()`;
+    on an async resource that is the async client's, a coroutine function, so the same
+    code returns an awaitable of the same result. The twin keeps the method's signature
+    (for type checkers) and its name and docstring (for `help()`).
+    """
+
+    async def twin(self: AsyncAPIResource, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        result: Any = method(self, *args, **kwargs)
+        return await result  # type: ignore[no-any-return]
+
+    functools.update_wrapper(twin, method)
+    return twin

@@ -6,8 +6,6 @@ from typing import Literal, Union
 
 from typing_extensions import TypeAlias
 
-__all__ = ["AnthropicBetaParam"]
-
 AnthropicBetaParam: TypeAlias = Union[
     str,
     Literal[

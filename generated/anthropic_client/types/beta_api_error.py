@@ -6,8 +6,6 @@ from typing import Literal
 
 from .._models import BaseModel
 
-__all__ = ["BetaAPIError"]
-
 
 class BetaAPIError(BaseModel):
     message: str = "Internal server error"

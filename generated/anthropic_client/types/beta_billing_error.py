@@ -6,8 +6,6 @@ from typing import Literal
 
 from .._models import BaseModel
 
-__all__ = ["BetaBillingError"]
-
 
 class BetaBillingError(BaseModel):
     message: str = "Billing error"

@@ -17,8 +17,6 @@ from .beta_overloaded_error import BetaOverloadedError
 from .beta_permission_error import BetaPermissionError
 from .beta_rate_limit_error import BetaRateLimitError
 
-__all__ = ["BetaErrorResponse"]
-
 
 class BetaErrorResponse(BaseModel):
     error: Annotated[

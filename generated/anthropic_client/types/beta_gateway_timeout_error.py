@@ -6,8 +6,6 @@ from typing import Literal
 
 from .._models import BaseModel
 
-__all__ = ["BetaGatewayTimeoutError"]
-
 
 class BetaGatewayTimeoutError(BaseModel):
     message: str = "Request timeout"

@@ -6,8 +6,6 @@ from typing import Literal
 
 from .._models import BaseModel
 
-__all__ = ["BetaInvalidRequestError"]
-
 
 class BetaInvalidRequestError(BaseModel):
     message: str = "Invalid request"

@@ -6,8 +6,6 @@ from typing import Literal
 
 from .._models import BaseModel
 
-__all__ = ["BetaNotFoundError"]
-
 
 class BetaNotFoundError(BaseModel):
     message: str = "Not found"

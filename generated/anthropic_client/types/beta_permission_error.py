@@ -6,8 +6,6 @@ from typing import Literal
 
 from .._models import BaseModel
 
-__all__ = ["BetaPermissionError"]
-
 
 class BetaPermissionError(BaseModel):
     message: str = "Permission denied"

@@ -6,8 +6,6 @@ from typing import Literal
 
 from .._models import BaseModel
 
-__all__ = ["BetaRateLimitError"]
-
 
 class BetaRateLimitError(BaseModel):
     message: str = "Rate limited"

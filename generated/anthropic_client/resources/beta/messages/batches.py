@@ -7,7 +7,7 @@ from typing import List
 
 from typing_extensions import Unpack
 
-from ...._resource import AsyncAPIResource, SyncAPIResource
+from ...._resource import AsyncAPIResource, SyncAPIResource, asynchronous
 from ...._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from ...._types import NOT_GIVEN, NotGiven, RequestOptions
 from ...._utils import include_defaults, require_non_empty
@@ -67,41 +67,8 @@ class AsyncBatches(AsyncAPIResource):
         """Call the methods below and get the HTTP response back, with `.parse()`."""
         return AsyncBatchesWithRawResponse(self)
 
-    async def delete(
-        self,
-        message_batch_id: str,
-        *,
-        betas: List[AnthropicBetaParam] | NotGiven = NOT_GIVEN,
-        **options: Unpack[RequestOptions],
-    ) -> BetaDeletedMessageBatch:
-        """
-        Delete a Message Batch.
-
-        Message Batches can only be deleted once they've finished processing. If you'd like to delete an in-progress batch, you must first cancel it.
-
-        Learn more about the Message Batches API in our [user guide](https://docs.claude.com/en/docs/build-with-claude/batch-processing)
-
-        Args:
-          message_batch_id: ID of the Message Batch.
-
-          betas: Optional header to specify the beta version(s) you want to use.
-        """
-        require_non_empty(message_batch_id=message_batch_id)
-        return await self._client.request(
-            "DELETE",
-            "/v1/messages/batches/{message_batch_id}",
-            path_params={"message_batch_id": message_batch_id},
-            query={"beta": "true"},
-            headers={
-                "anthropic-beta": include_defaults(
-                    betas, ["message-batches-2024-09-24"]
-                ),
-            },
-            errors={"4XX": BetaErrorResponse},
-            security=[["ApiKeyAuth"]],
-            cast_to=BetaDeletedMessageBatch,
-            **options,
-        )
+    # The methods of Batches, awaitable: the same code, sending with the async client.
+    delete = asynchronous(Batches.delete)
 
 
 class BatchesWithRawResponse:
