@@ -77,7 +77,8 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
         title=title,
         description=info.get("description") if isinstance(info.get("description"), str) else None,
     )
-    models = b.models()
+    type_modules = b.models()
+    models = tuple(m for module in type_modules for m in module.models)
     return Api(
         package=package,
         project_name=config.project_name or package.replace("_", "-"),
@@ -88,6 +89,7 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
         security_schemes=schemes,
         example=_example(all_ops),
         all_resources=tuple(_walk(resources)),
+        type_modules=type_modules,
     )
 
 

@@ -70,6 +70,18 @@ class Model:
 
 
 @dataclass(frozen=True)
+class TypeModule:
+    """One module under ``types/``: a named schema's model, with the models of the object schemas
+    written inline in it (defined first, so each class follows those it uses)."""
+
+    module: str
+    models: tuple[Model, ...]
+    imports: tuple[str, ...] = ()
+    #: Import lines of modules in an import cycle with this one (see ``Model.deferred_imports``).
+    deferred_imports: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Const:
     """A value the generated code always sends (a required parameter with one possible value)."""
 
@@ -268,6 +280,8 @@ class Api:
     security_schemes: tuple[SecurityScheme, ...]
     example: Optional[Example] = None
     all_resources: tuple[Resource, ...] = field(default=(), repr=False)
+    #: The modules ``models`` are written to, in module order.
+    type_modules: tuple[TypeModule, ...] = ()
 
     @property
     def credentials(self) -> tuple[tuple[str, Optional[str]], ...]:

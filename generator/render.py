@@ -145,6 +145,6 @@ def render(api: Api) -> dict[str, str]:
     for resource in api.all_resources:
         emit("package/resources/resource.py.j2", _module_path(pkg, resource.module, resource.is_package), resource=resource)
     emit("package/types/__init__.py.j2", f"{pkg}/types/__init__.py")
-    for model in api.models:
-        emit("package/types/model.py.j2", f"{pkg}/types/{model.module}.py", model=model)
+    for module in api.type_modules:
+        emit("package/types/model.py.j2", f"{pkg}/types/{module.module}.py", module=module)
     return out

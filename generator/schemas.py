@@ -27,7 +27,7 @@ from . import naming
 from .config import Config
 from .diagnostics import Diagnostic, GenerationError
 from .imports import import_lines
-from .ir import Import, Model, ModelField, TypeRef
+from .ir import Import, Model, ModelField, TypeModule, TypeRef
 from .load import Located, Spec
 from .safe import lit
 
@@ -161,6 +161,9 @@ class _ModelSlot:
     uses: set[Import] = field(default_factory=set)
     #: For a union alias selected by a discriminator: its member classes, by the tag they answer to.
     tagged_classes: tuple[str, ...] = ()
+    #: The inline object schemas written in this one, which share its module (in declaration order).
+    inline: list[_ModelSlot] = field(default_factory=list)
+    owned: bool = False
 
 
 @dataclass
@@ -172,6 +175,9 @@ class SchemaBuilder:
     module_names: set[str] = field(default_factory=set)
     errors: list[Diagnostic] = field(default_factory=list)
     _inlining: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
+    #: The models being built, innermost last: an inline object schema goes into the module of the
+    #: model it is written in.
+    _owners: list[_ModelSlot] = field(default_factory=list)
     _differs: dict[tuple[str, tuple[str, ...]], bool] = field(default_factory=dict)
 
     # --- models ----------------------------------------------------------------------------------
@@ -179,13 +185,20 @@ class SchemaBuilder:
     def _key(self, node: Located, request: bool = False) -> tuple[str, tuple[str, ...], bool]:
         return (str(node.doc.path), node.parts, request)
 
-    def declare(self, node: Located, wanted: str, *, request: bool = False) -> _ModelSlot:
+    def declare(self, node: Located, wanted: str, *, request: bool = False, inline: bool = False) -> _ModelSlot:
+        """The slot of the model for ``node``; an ``inline`` one shares the module of the model it is in."""
         key = self._key(node, request)
         slot = self.slots.get(key)
         if slot is None:
             name = naming.unique(naming.class_name(wanted), self.class_names)
-            module = naming.unique(naming.python_name(name, fallback="model"), self.module_names, fold_case=True)
-            slot = self.slots[key] = _ModelSlot(name, module, node, request)
+            owner = self._owners[-1] if inline and self._owners else None
+            if owner is not None:
+                module = owner.module
+            else:
+                module = naming.unique(naming.python_name(name, fallback="model"), self.module_names, fold_case=True)
+            slot = self.slots[key] = _ModelSlot(name, module, node, request, owned=owner is not None)
+            if owner is not None:
+                owner.inline.append(slot)
         return slot
 
     def declare_components(self) -> None:
@@ -224,7 +237,11 @@ class SchemaBuilder:
         if slot.model is None:
             # Mark as in progress so recursion refers to the name instead of rebuilding it.
             slot.model = Model(slot.class_name, slot.module, None)
-            slot.model = self._build_model(node, slot)
+            self._owners.append(slot)
+            try:
+                slot.model = self._build_model(node, slot)
+            finally:
+                self._owners.pop()
         return self.model_ref(slot)
 
     def _build_model(self, node: Located, slot: _ModelSlot) -> Model:
@@ -426,7 +443,7 @@ class SchemaBuilder:
             if len(node.parts) > 2 and node.parts[0] == "components" and node.parts[1] != "schemas":
                 hint = ref_name(node.parts, hint)  # e.g. a response's body: ConflictResponse
             # An inline schema used only in a request needs no response-shaped twin.
-            self.declare(node, hint, request=request and self._request_differs(node))
+            self.declare(node, hint, request=request and self._request_differs(node), inline=True)
             return self.model_for(node, request=request)
         ref = self._bare_type(node, hint, request)
         if value.get("nullable") is True:
@@ -652,38 +669,60 @@ class SchemaBuilder:
 
     # --- finishing: cycles and imports -----------------------------------------------------------
 
-    def models(self) -> tuple[Model, ...]:
-        """Every model, in module order, with its imports; modules in an import cycle are marked."""
-        slots = {s.module: s for s in self.slots.values() if s.model is not None}
-        known = set(slots)
+    def models(self) -> tuple[TypeModule, ...]:
+        """Every module of models, in module order, with its imports; cycles are marked.
+
+        Within a module each model comes after the inline ones written in it, so each class follows
+        the classes it uses.
+        """
+        built = [s for s in self.slots.values() if s.model is not None]
+        by_module: dict[str, list[_ModelSlot]] = {}
+
+        def place(slot: _ModelSlot) -> None:
+            for child in slot.inline:
+                place(child)
+            if slot.model is not None:
+                by_module.setdefault(slot.module, []).append(slot)
+
+        for slot in self.slots.values():
+            if not slot.owned:
+                place(slot)
+        module_of = {s.class_name: s.module for s in built}
+
+        def used(slot: _ModelSlot) -> set[str]:
+            return {i.name for i in slot.uses if i.module.startswith(_TYPES) and i.name in module_of}
+
+        model_graph = {s.class_name: used(s) for s in built}
+        model_component = _strongly_connected({name: sorted(uses) for name, uses in model_graph.items()})
+        component_size: dict[int, int] = {}
+        for number in model_component.values():
+            component_size[number] = component_size.get(number, 0) + 1
         graph = {
-            m: sorted({i.module[len(_TYPES):] for i in s.uses if i.module.startswith(_TYPES)} & known)
-            for m, s in slots.items()
+            m: sorted({module_of[name] for s in slots for name in used(s)} - {m}) for m, slots in by_module.items()
         }
         component = _strongly_connected(graph)
         out = []
-        for module in sorted(slots):
-            slot = slots[module]
-            model = slot.model
-            assert model is not None
-            cyclic = {m for m in graph[module] if component[m] == component[module] and m != module}
-            recursive = bool(cyclic) or module in graph[module]
+        for module in sorted(by_module):
+            slots = by_module[module]
+            cyclic = {m for m in graph[module] if component[m] == component[module]}
             here = f"{_TYPES}{module}"
-            runtime = {i for i in slot.uses if i.module[len(_TYPES):] not in cyclic}
-            deferred = {i for i in slot.uses if i.module.startswith(_TYPES) and i.module[len(_TYPES):] in cyclic}
-            if model.alias is not None:
-                runtime.add(Import("typing_extensions", "TypeAliasType" if recursive else "TypeAlias"))
-            if cyclic and model.alias is None:
-                runtime.add(Import(_TYPING, "TYPE_CHECKING"))
-            out.append(
-                replace(
-                    model,
-                    imports=import_lines(runtime, here),
-                    deferred_imports=import_lines(deferred, here),
-                    recursive=recursive,
-                    rebuild=bool(cyclic) and model.alias is None,
-                )
-            )
+            uses = {i for s in slots for i in s.uses}
+            runtime = {i for i in uses if i.module[len(_TYPES):] not in cyclic}
+            deferred = {i for i in uses if i.module.startswith(_TYPES) and i.module[len(_TYPES):] in cyclic}
+            models = []
+            for slot in slots:
+                model = slot.model
+                assert model is not None
+                name = slot.class_name
+                recursive = name in model_graph[name] or component_size[model_component[name]] > 1 or bool(cyclic)
+                if model.alias is not None:
+                    runtime.add(Import("typing_extensions", "TypeAliasType" if recursive else "TypeAlias"))
+                elif cyclic:
+                    runtime.add(Import(_TYPING, "TYPE_CHECKING"))
+                models.append(replace(model, recursive=recursive, rebuild=bool(cyclic) and model.alias is None))
+            imports, deferred_imports = import_lines(runtime, here), import_lines(deferred, here)
+            models = [replace(m, imports=imports, deferred_imports=deferred_imports) for m in models]
+            out.append(TypeModule(module, tuple(models), imports, deferred_imports))
         return tuple(out)
 
 
