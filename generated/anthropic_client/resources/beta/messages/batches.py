@@ -40,7 +40,6 @@ class Batches(SyncAPIResource):
 
         Args:
           message_batch_id: ID of the Message Batch.
-
           betas: Optional header to specify the beta version(s) you want to use.
         """
         require_non_empty(message_batch_id=message_batch_id)
