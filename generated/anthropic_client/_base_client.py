@@ -30,7 +30,6 @@ from typing import (
     cast,
 )
 
-import anyio
 import httpx
 from typing_extensions import Literal, Self
 
@@ -503,7 +502,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             except httpx.RequestError as exc:
                 if retries_taken >= max_retries:
                     raise _connection_error(exc, request) from exc
-                await anyio.sleep(_retry_delay(retries_taken, None))
+                await _async_sleep(_retry_delay(retries_taken, None))
                 retries_taken += 1
                 continue
             if response.is_success:
@@ -512,7 +511,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             if retries_taken >= max_retries or not _should_retry(response):
                 raise _status_error(response, errors)
             await response.aclose()
-            await anyio.sleep(_retry_delay(retries_taken, response.headers))
+            await _async_sleep(_retry_delay(retries_taken, response.headers))
             retries_taken += 1
 
     async def close(self) -> None:
@@ -573,6 +572,12 @@ def _json_content(body: object, extra_body: Body | None) -> bytes | None:
     if isinstance(data, NotGiven):
         return None
     return json.dumps(data).encode("utf-8")
+
+
+async def _async_sleep(seconds: float) -> None:
+    import anyio  # only when retrying: it is not needed to import or construct the client
+
+    await anyio.sleep(seconds)
 
 
 def _should_retry(response: httpx.Response) -> bool:
