@@ -21,7 +21,6 @@ from ._exceptions import (
     UnprocessableEntityError,
     AnthropicError,
 )
-from ._models import BaseModel
 from ._response import APIResponse, AsyncAPIResponse
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __title__, __version__
@@ -58,14 +57,21 @@ __all__ = [
 
 if TYPE_CHECKING:
     from . import types as types
+    from ._models import BaseModel as BaseModel
 
 
 def __getattr__(name: str) -> Any:
-    # `types` (every model of the API) is imported on first use, to keep `import` fast.
+    # `types` (every model of the API) and `BaseModel` (which needs most of pydantic)
+    # are imported on first use, to keep `import` fast.
     if name == "types":
         import importlib
 
         module = importlib.import_module(".types", __name__)
         globals()["types"] = module
         return module
+    if name == "BaseModel":
+        from ._models import BaseModel
+
+        globals()["BaseModel"] = BaseModel
+        return BaseModel
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,6 +14,7 @@ import base64
 import email.utils
 import json
 import random
+import threading
 import time
 from dataclasses import dataclass
 from types import TracebackType
@@ -30,7 +31,6 @@ from typing import (
     cast,
 )
 
-import anyio
 import httpx
 from typing_extensions import Literal, Self
 
@@ -124,6 +124,9 @@ class HttpBasicAuth:
 
 SecurityScheme = Union[ApiKeyAuth, HttpBearerAuth, HttpBasicAuth]
 
+_HTTP_CLIENT_LOCK = threading.Lock()
+"""Held while a client makes its httpx client, so that concurrent first requests share one."""
+
 _STATUS_ERRORS: Dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -154,7 +157,8 @@ class _BaseClient(Generic[_HttpxClientT]):
     max_retries: int
     _custom_headers: Dict[str, str]
     _custom_query: Dict[str, object]
-    _client: _HttpxClientT
+    _http_client: _HttpxClientT | None
+    """The httpx client: the user's, else the one made on first use (see `_client`)."""
 
     def __init__(
         self,
@@ -164,12 +168,11 @@ class _BaseClient(Generic[_HttpxClientT]):
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         default_query: Mapping[str, object] | None,
-        http_client: _HttpxClientT,
-        http_client_given: bool,
+        http_client: _HttpxClientT | None,
     ) -> None:
         if isinstance(timeout, NotGiven):
             # Keep the timeout of a user's httpx client, unless it is httpx's default.
-            if http_client_given and http_client.timeout != httpx.Timeout(5.0):
+            if http_client is not None and http_client.timeout != httpx.Timeout(5.0):
                 timeout = http_client.timeout
             else:
                 timeout = DEFAULT_TIMEOUT
@@ -178,7 +181,26 @@ class _BaseClient(Generic[_HttpxClientT]):
         self.max_retries = max_retries
         self._custom_headers = dict(default_headers or {})
         self._custom_query = dict(default_query or {})
-        self._client = http_client
+        self._http_client = http_client
+
+    @property
+    def _client(self) -> _HttpxClientT:
+        """The httpx client, made on first use when the user gave none.
+
+        Making one (its connection pool and TLS context, and importing httpcore) costs
+        more than importing and constructing the rest of the client, so a client that
+        is constructed but never sends a request does not pay for it.
+        """
+        client = self._http_client
+        if client is None:
+            with _HTTP_CLIENT_LOCK:
+                client = self._http_client
+                if client is None:
+                    client = self._http_client = self._new_http_client()
+        return client
+
+    def _new_http_client(self) -> _HttpxClientT:
+        raise NotImplementedError
 
     def _copy_options(
         self,
@@ -205,7 +227,8 @@ class _BaseClient(Generic[_HttpxClientT]):
         }
 
     def is_closed(self) -> bool:
-        return self._client.is_closed
+        client = self._http_client
+        return client is not None and client.is_closed
 
     def _credentials(self, security: Sequence[Sequence[str]]) -> _Credentials:
         """The credentials of the first alternative of `security` the client can satisfy.
@@ -341,13 +364,11 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             max_retries=max_retries,
             default_headers=default_headers,
             default_query=default_query,
-            http_client=(
-                http_client
-                if http_client is not None
-                else httpx.Client(follow_redirects=True)
-            ),
-            http_client_given=http_client is not None,
+            http_client=http_client,
         )
+
+    def _new_http_client(self) -> httpx.Client:
+        return httpx.Client(follow_redirects=True)
 
     def request(
         self,
@@ -416,7 +437,11 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             retries_taken += 1
 
     def close(self) -> None:
-        """Close the underlying httpx client (shared with copies made by `with_options`)."""
+        """Close the underlying httpx client (shared with copies made by `with_options`).
+
+        A client that never sent a request makes its httpx client first, so that
+        requests fail after `close()` as they always do.
+        """
         self._client.close()
 
     def __enter__(self) -> Self:
@@ -450,13 +475,11 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             max_retries=max_retries,
             default_headers=default_headers,
             default_query=default_query,
-            http_client=(
-                http_client
-                if http_client is not None
-                else httpx.AsyncClient(follow_redirects=True)
-            ),
-            http_client_given=http_client is not None,
+            http_client=http_client,
         )
+
+    def _new_http_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(follow_redirects=True)
 
     async def request(
         self,
@@ -503,7 +526,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             except httpx.RequestError as exc:
                 if retries_taken >= max_retries:
                     raise _connection_error(exc, request) from exc
-                await anyio.sleep(_retry_delay(retries_taken, None))
+                await _async_sleep(_retry_delay(retries_taken, None))
                 retries_taken += 1
                 continue
             if response.is_success:
@@ -512,11 +535,15 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             if retries_taken >= max_retries or not _should_retry(response):
                 raise _status_error(response, errors)
             await response.aclose()
-            await anyio.sleep(_retry_delay(retries_taken, response.headers))
+            await _async_sleep(_retry_delay(retries_taken, response.headers))
             retries_taken += 1
 
     async def close(self) -> None:
-        """Close the underlying httpx client (shared with copies made by `with_options`)."""
+        """Close the underlying httpx client (shared with copies made by `with_options`).
+
+        A client that never sent a request makes its httpx client first, so that
+        requests fail after `close()` as they always do.
+        """
         await self._client.aclose()
 
     aclose = close
@@ -573,6 +600,12 @@ def _json_content(body: object, extra_body: Body | None) -> bytes | None:
     if isinstance(data, NotGiven):
         return None
     return json.dumps(data).encode("utf-8")
+
+
+async def _async_sleep(seconds: float) -> None:
+    import anyio  # only when retrying: it is not needed to import or construct the client
+
+    await anyio.sleep(seconds)
 
 
 def _should_retry(response: httpx.Response) -> bool:
