@@ -800,3 +800,24 @@ def test_async_method_rejects_an_empty_id_when_awaited(base_url: str) -> None:
     pending = client.beta.messages.batches.delete("")  # nothing raised, nothing sent yet
     with pytest.raises(ValueError):
         asyncio.run(pending)
+
+
+def test_importing_and_constructing_loads_no_models_or_transport() -> None:
+    """What makes `import` + constructing the client cheap: pydantic models, httpcore and the
+    resource modules are loaded by the first use, not before."""
+    code = (
+        "import sys, anthropic_client as m; m.Anthropic(api_key='k'); m.AsyncAnthropic(api_key='k'); "
+        "print(sorted(n for n in ('httpcore', 'pydantic.main', 'anyio', 'anthropic_client.resources.beta', "
+        "'anthropic_client.types.beta_deleted_message_batch') if n in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=GENERATED, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_a_closed_client_that_never_sent_a_request_refuses_to_send(base_url: str) -> None:
+    client = Anthropic(api_key="k", base_url=base_url, max_retries=0)
+    assert not client.is_closed()
+    client.close()
+    assert client.is_closed()
+    with pytest.raises(RuntimeError):
+        client.beta.messages.batches.delete("b")
