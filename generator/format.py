@@ -37,6 +37,20 @@ def _format_chunk(chunk: list[tuple[str, str]]) -> list[str]:
     return [format_python(source, path) for path, source in chunk]
 
 
+
+def _balanced(weights: list[int], count: int) -> list[list[int]]:
+    """Indices split into up to ``count`` chunks of about equal weight, heaviest chunk first: largest
+    first, each to the lightest chunk, so workers finish together even beside a few huge modules."""
+    chunks: list[list[int]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for i in sorted(range(len(weights)), key=lambda i: -weights[i]):
+        lightest = loads.index(min(loads))
+        chunks[lightest].append(i)
+        loads[lightest] += weights[i]
+    order = sorted(range(count), key=lambda c: -loads[c])
+    return [chunks[c] for c in order if chunks[c]]
+
+
 def format_files(files: dict[str, str], *, cache: Cache | None = None, jobs: int = 1) -> dict[str, str]:
     """``files`` with every ``.py`` source formatted; other files unchanged."""
     cache = cache or Cache(None)
@@ -50,12 +64,15 @@ def format_files(files: dict[str, str], *, cache: Cache | None = None, jobs: int
             todo[key] = (path, files[path])
     if todo:
         items = list(todo.items())
-        work = [source for _, source in items]
+        work = [pair for _, pair in items]
         if jobs > 1 and len(work) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
-            size = -(-len(work) // (jobs * 4))  # a few chunks per worker evens out their sizes
-            chunks = [work[i : i + size] for i in range(0, len(work), size)]
+            formatted = [""] * len(work)
+            chunks = _balanced([len(source) for _, source in work], jobs * 4)
             with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                formatted = [text for chunk in pool.map(_format_chunk, chunks) for text in chunk]
+                results = pool.map(_format_chunk, [[work[i] for i in chunk] for chunk in chunks])
+                for chunk, texts in zip(chunks, results):
+                    for i, text in zip(chunk, texts):
+                        formatted[i] = text
         else:
             formatted = _format_chunk(work)
         fresh = {key: text for (key, _), text in zip(items, formatted)}
