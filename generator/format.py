@@ -17,8 +17,9 @@ from .cache import Cache
 _MODE = black.Mode()
 _SALT = f"black {black.__version__} {_MODE!r}".encode()
 _KIND = "black"
-#: Fewer files than this are formatted in this process: starting workers would cost more.
-PARALLEL_THRESHOLD = 64
+#: Less source than this (in characters) is formatted in this process: starting workers would cost
+#: more (black takes about a second per 100,000 characters).
+PARALLEL_THRESHOLD = 100_000
 _memory: dict[str, str] = {}
 
 
@@ -65,7 +66,8 @@ def format_files(files: dict[str, str], *, cache: Cache | None = None, jobs: int
     if todo:
         items = list(todo.items())
         work = [pair for _, pair in items]
-        if jobs > 1 and len(work) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+        size = sum(len(source) for _, source in work)
+        if jobs > 1 and len(work) > 1 and size >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
             formatted = [""] * len(work)
             chunks = _balanced([len(source) for _, source in work], jobs * 4)
             with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:

@@ -10,13 +10,14 @@ from generator.cache import Cache
 
 def _module(i: int) -> str:
     # Modules of very different sizes, as a real API's are (a few huge resource modules).
-    fields = "".join(f"    field_{n}: int = {n}\n" for n in range(1 + (i % 7) * (i % 5) * 3))
+    fields = "".join(f"    field_{n}: int = {n}\n" for n in range(1 + (i % 7) * (i % 5) * 6))
     return f"class  Model{i}( object ) :\n{fields}\n\ndef f_{i}(a,b = {{'k' :1}}) :  return [a,b]\n"
 
 
 def test_parallel_formatting_equals_black_in_process(monkeypatch) -> None:
     monkeypatch.setattr(fmt, "_memory", {})
-    files = {f"pkg/m{i}.py": _module(i) for i in range(fmt.PARALLEL_THRESHOLD + 30)}
+    files = {f"pkg/m{i}.py": _module(i) for i in range(120)}
+    assert sum(map(len, files.values())) >= fmt.PARALLEL_THRESHOLD  # so that workers are used
     files["README.md"] = "not  python "
     out = fmt.format_files(files, cache=Cache(None), jobs=2)
     assert out["README.md"] == "not  python "
