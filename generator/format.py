@@ -12,15 +12,19 @@ from concurrent.futures import ProcessPoolExecutor
 
 import black
 
+from . import shape
 from .cache import Cache
 
 _MODE = black.Mode()
 _SALT = f"black {black.__version__} {_MODE!r}".encode()
 _KIND = "black"
+_STATEMENT_KIND = "black-statement"
 #: Less source than this (in characters) is formatted in this process: starting workers would cost
 #: more (black takes about a second per 100,000 characters).
 PARALLEL_THRESHOLD = 100_000
 _memory: dict[str, str] = {}
+#: Long statements' placeholders and their text as black formats them (see ``shape.statement``).
+_statements: dict[str, str] = {}
 
 
 def _key(source: str) -> str:
@@ -52,9 +56,27 @@ def _balanced(weights: list[int], count: int) -> list[list[int]]:
     return [chunks[c] for c in order if chunks[c]]
 
 
+def _resolve_statements(files: dict[str, str], cache: Cache, jobs: int) -> dict[str, str]:
+    """``files`` with the placeholders of long statements (see ``shape.statement``) resolved; each
+    distinct one formatted once, ever (kept in memory and in the persistent cache)."""
+    found = {m for text in files.values() if "\x00" in text for m in shape.placeholders(text)}
+    if not found:
+        return files
+    keys = {placeholder: _key(placeholder) for placeholder in found if placeholder not in _statements}
+    hits = cache.get_many(_STATEMENT_KIND, list(keys.values()))
+    for placeholder, key in keys.items():
+        if key in hits:
+            _statements[placeholder] = hits[key].decode("utf-8")
+    before = set(_statements)
+    out = shape.resolve(files, _statements, jobs=jobs)
+    cache.put_many(_STATEMENT_KIND, {_key(p): _statements[p].encode("utf-8") for p in set(_statements) - before})
+    return out
+
+
 def format_files(files: dict[str, str], *, cache: Cache | None = None, jobs: int = 1) -> dict[str, str]:
     """``files`` with every ``.py`` source formatted; other files unchanged."""
     cache = cache or Cache(None)
+    files = _resolve_statements(files, cache, jobs)
     keys = {path: _key(text) for path, text in files.items() if path.endswith(".py")}
     missing = [k for k in dict.fromkeys(keys.values()) if k not in _memory]
     for key, raw in cache.get_many(_KIND, missing).items():

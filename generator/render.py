@@ -110,7 +110,7 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(lit=lit, ident=ident, doc=doc, comment=comment, toml_str=toml_str, indent_doc=indent_doc, docstring=docstring)
-    env.globals.update(call=shape.call, mapping=shape.mapping)
+    env.globals.update(call=shape.call, mapping=shape.mapping, argument=shape.argument, statement=shape.statement, class_line=shape.class_line)
     return env
 
 

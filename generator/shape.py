@@ -6,6 +6,10 @@ several times more than one it keeps). Where this layout and black's differ, bla
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Union
 
@@ -20,6 +24,8 @@ class Bracket:
     head: str
     items: tuple[Item, ...]
     close: str
+    #: A display (``{...}``, ``[...]``): black puts its items one per line whenever it splits it.
+    display: bool = False
 
     def flat(self) -> str:
         return self.head + ", ".join(_flat(i) for i in self.items) + self.close
@@ -39,14 +45,33 @@ def layout(item: Item, indent: int, suffix: str = "") -> list[str]:
     flat = _flat(item) + suffix
     if isinstance(item, str) or not item.items or indent + len(flat) <= LINE_LENGTH:
         return [pad + flat]
+    if indent + len(item.head) > LINE_LENGTH:
+        return [pad + flat]  # black wraps the right-hand side in parentheses first: left to black
     body = ", ".join(_flat(i) for i in item.items)
-    if indent + 4 + len(body) <= LINE_LENGTH:
+    if not item.display and indent + 4 + len(body) <= LINE_LENGTH:
         return [pad + item.head, pad + "    " + body, pad + item.close + suffix]
     lines = [pad + item.head]
     for sub in item.items:
         lines.extend(layout(sub, indent + 4, ","))
     lines.append(pad + item.close + suffix)
     return lines
+
+
+def class_line(name: str, base: str) -> str:
+    """``class name(base):`` as black writes it when too long."""
+    line = f"class {name}({base}):"
+    return line if len(line) <= LINE_LENGTH else f"class {name}(\n    {base}\n):"
+
+
+def argument(name: str, expression: str) -> Item:
+    """``name=expression`` as an item; a ``cast(type[T], T)`` expression as a call black can split."""
+    if expression.startswith("cast(type[") and expression.endswith(")"):
+        inner = expression[len("cast(") : -1]
+        size = (len(inner) - len("type[], ")) // 2
+        annotation = inner[len(inner) - size :]
+        if inner == f"type[{annotation}], {annotation}":
+            return Bracket(f"{name}=cast(", (f"type[{annotation}]", annotation), ")")
+    return f"{name}={expression}"
 
 
 def call(head: str, items: list[Item], indent: int) -> str:
@@ -56,4 +81,99 @@ def call(head: str, items: list[Item], indent: int) -> str:
 
 def mapping(head: str, entries: list[tuple[str, str]]) -> Bracket:
     """``head{key: value, ...}`` as an item, e.g. ``mapping("query=", [('"a"', "a")])``."""
-    return Bracket(head + "{", tuple(f"{k}: {v}" for k, v in entries), "}")
+    return Bracket(head + "{", tuple(f"{k}: {v}" for k, v in entries), "}", display=True)
+
+
+# A line too long for black's line length is split by black in ways not worth re-implementing here.
+# Such a statement is rendered as a placeholder naming it; ``resolve`` then formats every distinct
+# one with black, all in a few batches, and puts the result in its place. The module as rendered is
+# then already formatted, and black, which formats twice whatever it changes, makes a single pass.
+# The placeholder holds the statement itself (NUL never occurs in rendered text: ``lit`` and ``doc``
+# escape control characters), so rendered text can be kept and resolved later, in any process.
+_PLACEHOLDER = re.compile("\x00([^\x00]*)\x00")
+_MARK = "# oagen:"
+#: Statements per black call: large enough that black's per-call cost does not matter.
+BATCH = 400
+
+
+def statement(text: str, indent: int, *, parameter: bool = False) -> str:
+    """``text``, one statement (or with ``parameter``, one parameter of a ``def``, trailing comma
+    included) at ``indent`` spaces; if too long, a placeholder ``resolve`` replaces with black's lines."""
+    if indent + len(text) <= LINE_LENGTH or indent % 4 or (parameter and indent < 4):
+        return text
+    return "\x00" + json.dumps([text, indent, parameter]) + "\x00"
+
+
+def placeholders(text: str) -> list[str]:
+    """The placeholders in ``text`` (their inner part, as ``resolve`` takes them)."""
+    return _PLACEHOLDER.findall(text)
+
+
+def resolve(files: dict[str, str], formatted: dict[str, str], *, jobs: int = 1) -> dict[str, str]:
+    """``files`` with every placeholder replaced by its statement formatted as black formats it.
+
+    ``formatted`` maps placeholders already formatted (by an earlier call, or a cache) to their
+    text; the ones formatted now are added to it.
+    """
+    pending = sorted({m for text in files.values() if "\x00" in text for m in placeholders(text)} - set(formatted))
+    if pending:
+        groups: dict[tuple[int, bool], list[str]] = {}
+        for key in pending:
+            _, indent, parameter = json.loads(key)
+            groups.setdefault((indent, parameter), []).append(key)
+        batches = [keys[i : i + BATCH] for keys in groups.values() for i in range(0, len(keys), BATCH)]
+        if jobs > 1 and len(batches) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                results = list(pool.map(_format_batch, batches))
+        else:
+            results = [_format_batch(batch) for batch in batches]
+        for batch, texts in zip(batches, results):
+            formatted.update(zip(batch, texts))
+
+    def put(match: re.Match[str]) -> str:
+        return formatted[match.group(1)]
+
+    return {path: _PLACEHOLDER.sub(put, text) if "\x00" in text else text for path, text in files.items()}
+
+
+def _format_batch(keys: list[str]) -> list[str]:
+    """The statements of ``keys`` (all of one indent and kind) formatted by black in one call, each
+    alone in the blocks that put it at its indent; any it cannot place come back as they were."""
+    import black
+
+    items = [json.loads(key) for key in keys]
+    indent, parameter = items[0][1], items[0][2]
+    depth = indent // 4
+    blocks = depth - 1 if parameter else depth
+    lines = ["    " * level + "if _:" for level in range(blocks)]
+    pad = "    " * blocks
+    for n, (text, _, _) in enumerate(items):
+        lines.append(f"{pad}{_MARK}{n}")
+        if parameter:
+            lines += [pad + "def _(", "    " * depth + text, pad + ") -> None: ..."]
+        else:
+            lines.append(pad + text)
+    try:
+        out = black.format_str("\n".join(lines) + "\n", mode=black.Mode()).split("\n")
+    except black.InvalidInput:
+        return [text for text, _, _ in items]
+    found: dict[int, list[str]] = {}
+    current: list[str] | None = None
+    for line in out:
+        if line.startswith(pad + _MARK) and line[len(pad) + len(_MARK) :].isdigit():
+            current = found.setdefault(int(line[len(pad) + len(_MARK) :]), [])
+        elif current is not None:
+            current.append(line)
+    results = []
+    for n, (text, _, _) in enumerate(items):
+        body = [line for line in found.get(n, []) if line]
+        if parameter:
+            if len(body) < 3 or body[0] != pad + "def _(" or not body[-1].startswith(pad + ")"):
+                results.append(text)
+                continue
+            body = body[1:-1]
+        if not body or not body[0].startswith("    " * depth) or body[0][indent:indent + 1] == " ":
+            results.append(text)
+            continue
+        results.append("\n".join(body)[indent:])
+    return results

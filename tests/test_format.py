@@ -33,3 +33,35 @@ def test_balanced_chunks_cover_every_index_once_heaviest_first() -> None:
     loads = [sum(weights[i] for i in c) for c in chunks]
     assert loads == sorted(loads, reverse=True)
     assert loads[0] == 90  # the largest module alone: no chunk waits behind it
+
+
+def test_long_statements_come_out_as_black_writes_them_in_the_module() -> None:
+    from generator import shape
+
+    literal = "Literal[" + ", ".join(f'"value_{n}"' for n in range(12)) + "]"
+    long_name = "a_property_name_long_enough_to_need_a_split_on_its_own_" * 2
+    module = "\n".join(
+        [
+            "from typing import List, Literal, Optional",
+            "",
+            shape.statement(f"Alias = {literal}", 0),
+            "",
+            "",
+            "class Model:",
+            "    " + shape.statement(f"kind: Optional[{literal}] = None", 4),
+            "    " + shape.statement(f"{long_name}: Optional[List[int]] = None", 4),
+            "    " + shape.statement("short: int = 1", 4),
+            "",
+            "    def method(",
+            "        self,",
+            "        " + shape.statement(f"kind: {literal} | None = None,", 8, parameter=True),
+            "        " + shape.statement("page: int = 1,", 8, parameter=True),
+            "    ) -> None:",
+            "        " + shape.statement(f"self.{long_name} = dict(first=1, second=2, third=3)", 8),
+            "",
+        ]
+    )
+    assert "\x00" in module  # the long ones are placeholders until resolved
+    resolved = shape.resolve({"m.py": module}, {})["m.py"]
+    assert "\x00" not in resolved
+    assert black.format_str(resolved, mode=black.Mode()) == resolved
