@@ -29,6 +29,11 @@ class TypeRef:
     #: None when not a named model.
     is_type: Optional[bool] = None
 
+    def __repr__(self) -> str:
+        # The imports sorted: a set's order varies between processes, and repr() of IR objects is
+        # what the render cache keys on (render.py), so equal values must give equal text.
+        return f"TypeRef(annotation={self.annotation!r}, imports={sorted(self.imports)!r}, is_type={self.is_type!r})"
+
 
 @dataclass(frozen=True)
 class ModelField:
