@@ -127,20 +127,24 @@ def _node_children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def _json_depth_ok(data: Any) -> bool:
-    """Whether JSON data nests at most MAX_DEPTH levels (iteratively: deep data must not crash us)."""
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children: Any = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        if depth >= MAX_DEPTH:
-            return False
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
-    return True
+    """Whether JSON data nests at most MAX_DEPTH levels (iteratively: deep data must not crash us).
+
+    Level by level: every value at depth ``d`` (the top is 0), containers or not; a mapping or a
+    list at depth MAX_DEPTH or more is too deep.
+    """
+    level = [data]
+    for _ in range(MAX_DEPTH):
+        below: list[Any] = []
+        extend = below.extend
+        for value in level:
+            if isinstance(value, dict):
+                extend(value.values())
+            elif isinstance(value, list):
+                extend(value)
+        if not below:
+            return True
+        level = below
+    return not any(isinstance(value, (dict, list)) for value in level)
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -543,9 +547,13 @@ class Spec:
                 continue
             walked.add(key)
             self.problems.extend(doc.problems)
+            resolved: set[str] = set()  # $ref strings of this document that resolve without a problem
             for ref in _refs_in(doc):
+                if ref.value in resolved:
+                    continue  # the same string in the same document leads to the same node
                 try:
                     self.deref(self.resolve(ref))
+                    resolved.add(ref.value)
                 except UnresolvableRef as exc:
                     self.problems.extend(exc.diagnostics)
                 except GenerationError as exc:

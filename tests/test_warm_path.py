@@ -157,3 +157,29 @@ def test_an_incomplete_repr_turns_the_render_cache_off(monkeypatch: pytest.Monke
     exec(compile("def __repr__(self):\n    return 'Model'\n", ir.__file__, "exec"), namespace)  # as if written in ir.py
     monkeypatch.setattr(ir.Model, "__repr__", namespace["__repr__"])
     assert not render_module._repr_is_complete()
+
+
+def test_refs_are_found_in_canonical_json_as_a_walk_finds_them() -> None:
+    from generator.validation_units import _canonical, _local_refs
+
+    def walk(value: Any) -> list[str]:
+        found, stack = [], [value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                if isinstance(node.get("$ref"), str):
+                    found.append(node["$ref"])
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+        return sorted(found)
+
+    cases = [
+        {"$ref": 'a"b\\c\U0001f600é'},
+        {"x": '"$ref":"fake"', "$ref": 5},
+        {"k": ["$ref", {"$ref": "#/q\\"}]},
+        {'a\\"$ref': "z", 'b"$ref': "y", "c,": {"$ref": "x"}},
+        ['{"$ref":"no"}', ',"$ref":"no"', {"$ref": {"$ref": "#/inner"}}],
+    ]
+    for value in cases:
+        assert sorted(_local_refs(_canonical(value))) == walk(value)
