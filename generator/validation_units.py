@@ -114,15 +114,19 @@ def _digest(*chunks: bytes) -> str:
     return h.hexdigest()
 
 
-#: A "$ref" key with a string value, in canonical JSON (see :func:`_canonical`: no spaces). Inside a
-#: string every quote is escaped (``\"``), so a quote right after ``{`` or ``,`` opens a key.
-_REF_IN_JSON = re.compile(rb'(?<=[{,])"\$ref":"((?:[^"\\]|\\.)*)"')
+#: ``"$ref":"<string>"`` in canonical JSON (see :func:`_canonical`: no spaces). A match is a "$ref" key
+#: with a string value when a ``{`` or ``,`` comes right before it; otherwise its first quote is an
+#: escaped one (``\"``) inside a longer key. (A literal first: the regex engine then scans fast.)
+_REF_IN_JSON = re.compile(rb'"\$ref":"((?:[^"\\]|\\.)*)"')
 
 
 def _local_refs(content: bytes) -> Iterator[str]:
     """Every string ``$ref`` of a unit, from its canonical JSON (as a walk over every mapping finds them)."""
-    for raw in _REF_IN_JSON.findall(content):
-        text = raw.decode("utf-8", "surrogatepass")
+    for match in _REF_IN_JSON.finditer(content):
+        start = match.start()
+        if start == 0 or content[start - 1] not in b"{,":
+            continue
+        text = match.group(1).decode("utf-8", "surrogatepass")
         yield json.loads(f'"{text}"') if "\\" in text else text
 
 
