@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import inspect
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -217,9 +218,9 @@ class _Rendered:
     """Files made from one IR object each (a model, a resource), cached by what they are made from.
 
     The key of a file: oagen's code, templates and libraries (:func:`fastpath.code_digest`), the
-    template and output path, the :data:`_SHARED` fields of the Api, and the whole of each object
-    passed to the template (a resource with its operations and sub-resources), by its ``repr``
-    (see :func:`_repr_is_complete`). The template reads ``api`` through :class:`_SharedApi`; a file
+    Python version, the template and output path, the :data:`_SHARED` fields of the Api, and the
+    whole of each object passed to the template (a resource with its operations and sub-resources),
+    by its ``repr`` (see :func:`_repr_is_complete`). The template reads ``api`` through :class:`_SharedApi`; a file
     that reads more of it is rendered every time, never stored.
     """
 
@@ -233,7 +234,9 @@ class _Rendered:
             from .fastpath import code_digest  # standard library only: cheap
 
             shared = repr(tuple(getattr(api, name) for name in _SHARED))
-            self._base = f"{_KIND}\0{code_digest()}\0{_digest(shared)}\0"
+            # The filters' output depends on Python's Unicode database (what ``doc`` escapes).
+            python = f"{sys.version} unicode {unicodedata.unidata_version}"
+            self._base = f"{_KIND}\0{code_digest()}\0{python}\0{_digest(shared)}\0"
 
     def defer(self, template: str, path: str, context: dict[str, Any]) -> bool:
         """Take the file over (rendered or reused in :meth:`finish`) if it is made from IR objects."""
