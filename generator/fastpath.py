@@ -29,7 +29,7 @@ def _sha(data: bytes) -> str:
 _LIBRARIES = ("black", "jinja2", "openapi-spec-validator", "pyyaml", "fastjsonschema")
 
 
-def _code_digest() -> str:
+def code_digest() -> str:
     """The generator's own code and templates, and the libraries it runs: a change makes records stale."""
     h = hashlib.sha256()
     for name in _LIBRARIES:
@@ -71,7 +71,7 @@ def current_output(cache: Cache, options: Mapping[str, object], output: Path) ->
         return None
     try:
         record = json.loads(raw)
-        if record["code"] != _code_digest() or _files_digest(record["inputs"]) != record["inputs"]:
+        if record["code"] != code_digest() or _files_digest(record["inputs"]) != record["inputs"]:
             return None
         outputs: dict[str, str] = record["outputs"]
         on_disk = _files_digest(str(output / name) for name in outputs)
@@ -90,7 +90,7 @@ def record(cache: Cache, options: Mapping[str, object], inputs: Iterable[Path], 
     if digests is None:
         return
     entry = {
-        "code": _code_digest(),
+        "code": code_digest(),
         "inputs": digests,
         "outputs": {name: _sha(text.encode("utf-8", "surrogatepass")) for name, text in sorted(files.items())},
         "warnings": warnings,

@@ -8,6 +8,7 @@ Strings that came from the spec (descriptions, wire names, paths, enum values) a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Literal, Optional
 
 
@@ -28,6 +29,16 @@ class TypeRef:
     #: ``Literal`` or ``Annotated`` (which needs ``cast`` to be passed where a type is expected).
     #: None when not a named model.
     is_type: Optional[bool] = None
+
+    def __repr__(self) -> str:
+        # The imports sorted: a set's order varies between processes, and repr() of IR objects is
+        # what the render cache keys on (render.py), so equal values must give equal text.
+        imports = sorted(map(_IMPORT_FIELDS, self.imports))  # (module, name) pairs: compared in C
+        return f"TypeRef(annotation={self.annotation!r}, imports={imports!r}, is_type={self.is_type!r})"
+
+
+#: Every field of an Import (render.py checks that there are no others).
+_IMPORT_FIELDS = attrgetter("module", "name")
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ def _generate(options: Options, cache: Cache) -> Result:
         raise GenerationError(
             [Diagnostic(spec.root.name, None, None, "", "schemas nest too deeply (or refer to themselves without a named schema in between)")]
         ) from None
-    files = format_files(render(api), cache=cache, jobs=options.jobs)
+    files = format_files(render(api, cache=cache), cache=cache, jobs=options.jobs)
     spec_files = spec.local_files()
     inputs = None if spec_files is None else spec_files + ([options.config.resolve()] if options.config else [])
     return Result(files, warnings, inputs)

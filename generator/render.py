@@ -7,15 +7,20 @@ Every value that came from the spec reaches generated source through one of the 
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import inspect
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from . import ir, shape
+from .cache import Cache
 from .ir import Api
 from .naming import is_identifier
-from . import shape
 from .safe import lit
 
 TEMPLATE_SUFFIX = ".j2"
@@ -119,14 +124,22 @@ def _module_path(package: str, module: str, is_package: bool) -> str:
     return "/".join(parts) + ("/__init__.py" if is_package else ".py")
 
 
-def render(api: Api) -> dict[str, str]:
-    """Every file of the generated project, by path relative to the output directory."""
+def render(api: Api, *, cache: Cache | None = None) -> dict[str, str]:
+    """Every file of the generated project, by path relative to the output directory.
+
+    With ``cache``, each file made from one model or one resource is reused from the last run that
+    rendered it from the same IR objects and the same templates and code (see :class:`_Rendered`).
+    """
     env = _environment()
     root = templates_dir()
     pkg = api.package
     out: dict[str, str] = {}
+    rendered = _Rendered(cache, api)
 
     def emit(template: str, path: str, **context: Any) -> None:
+        if rendered.defer(template, path, context):
+            out[path] = ""  # filled in below, keeping the order of the files
+            return
         out[path] = env.get_template(template).render(api=api, error_base=ident(api.client.error_base), **context)
 
     emit("pyproject.toml.j2", "pyproject.toml")
@@ -147,4 +160,142 @@ def render(api: Api) -> dict[str, str]:
     emit("package/types/__init__.py.j2", f"{pkg}/types/__init__.py")
     for module in api.type_modules:
         emit("package/types/model.py.j2", f"{pkg}/types/{module.module}.py", module=module)
+
+    def render_one(template: str, seen: _SharedApi, context: dict[str, Any]) -> str:
+        return env.get_template(template).render(api=seen, error_base=ident(api.client.error_base), **context)
+
+    out.update(rendered.finish(render_one))
     return out
+
+
+# --- the cache of rendered files --------------------------------------------------------------------
+
+_KIND = "render-1"
+#: Fields of the Api a cached file may read through ``api``: they are part of every key. The others
+#: (the whole model and resource lists) are not: a file that reads them is rendered every time.
+_UNSHARED = frozenset({"models", "type_modules", "resources", "all_resources"})
+_SHARED = tuple(sorted(f.name for f in dataclasses.fields(Api) if f.name not in _UNSHARED))
+
+
+class _SharedApi:
+    """What the template of a cached file sees as ``api``: the real one, with reads watched.
+
+    Reading a field of :data:`_SHARED` is covered by the key; reading anything else (a model list,
+    a property, the object itself as a value) sets :attr:`escaped`, and the file is then not stored.
+    """
+
+    __slots__ = ("_api", "escaped")
+
+    def __init__(self, api: Api) -> None:
+        self._api = api
+        self.escaped = False
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _SHARED:
+            self.escaped = True
+        return getattr(self._api, name)
+
+    def _whole(self) -> Api:
+        self.escaped = True
+        return self._api
+
+    def __str__(self) -> str:
+        return str(self._whole())
+
+    def __repr__(self) -> str:
+        return repr(self._whole())
+
+    def __eq__(self, other: object) -> bool:
+        return self._whole() == other
+
+    def __hash__(self) -> int:
+        return hash(self._whole())
+
+    def __iter__(self) -> Any:
+        return iter(self._whole())  # type: ignore[call-overload]
+
+
+class _Rendered:
+    """Files made from one IR object each (a model, a resource), cached by what they are made from.
+
+    The key of a file: oagen's code, templates and libraries (:func:`fastpath.code_digest`), the
+    Python version, the template and output path, the :data:`_SHARED` fields of the Api, and the
+    whole of each object passed to the template (a resource with its operations and sub-resources),
+    by its ``repr`` (see :func:`_repr_is_complete`). The template reads ``api`` through :class:`_SharedApi`; a file
+    that reads more of it is rendered every time, never stored.
+    """
+
+    def __init__(self, cache: Cache | None, api: Api) -> None:
+        usable = cache is not None and cache.enabled and _repr_is_complete()
+        self.cache = cache if usable else None
+        self.api = api
+        self.pending: list[tuple[str, str, dict[str, Any], str]] = []
+        self._base = ""
+        if self.cache is not None:
+            from .fastpath import code_digest  # standard library only: cheap
+
+            shared = repr(tuple(getattr(api, name) for name in _SHARED))
+            # The filters' output depends on Python's Unicode database (what ``doc`` escapes).
+            python = f"{sys.version} unicode {unicodedata.unidata_version}"
+            self._base = f"{_KIND}\0{code_digest()}\0{python}\0{_digest(shared)}\0"
+
+    def defer(self, template: str, path: str, context: dict[str, Any]) -> bool:
+        """Take the file over (rendered or reused in :meth:`finish`) if it is made from IR objects."""
+        if self.cache is None or not context or not all(type(v) in _IR_TYPES for v in context.values()):
+            return False
+        parts = [f"{name}={value!r}" for name, value in sorted(context.items())]
+        key = _digest(self._base + template + "\0" + path + "\0" + "\0".join(parts))
+        self.pending.append((template, path, context, key))
+        return True
+
+    def finish(self, render_one: Any) -> dict[str, str]:
+        """Every deferred file: from the cache, else rendered (and stored if its key covers it)."""
+        if not self.pending:
+            return {}
+        assert self.cache is not None
+        found = self.cache.get_many(_KIND, [key for *_, key in self.pending])
+        out: dict[str, str] = {}
+        fresh: dict[str, bytes] = {}
+        for template, path, context, key in self.pending:
+            raw = found.get(key)
+            if raw is not None:
+                out[path] = raw.decode("utf-8", "surrogatepass")
+                continue
+            seen = _SharedApi(self.api)
+            text = out[path] = render_one(template, seen, context)
+            if not seen.escaped:
+                fresh[key] = text.encode("utf-8", "surrogatepass")
+        self.cache.put_many(_KIND, fresh)
+        return out
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_IR_TYPES = frozenset(v for v in vars(ir).values() if isinstance(v, type) and dataclasses.is_dataclass(v))
+
+
+def _repr_is_complete() -> bool:
+    """Whether ``repr`` of IR objects shows every field, so that it can serve as their key.
+
+    True of the dataclass-made ``repr`` when no field opts out (``Api.all_resources`` does, and Api
+    is never keyed whole), and of ``TypeRef``'s own, written for it. Anything else (a field added
+    with ``repr=False``, a class with another hand-written ``repr``) turns the render cache off.
+    """
+    for cls in _IR_TYPES:
+        if cls is Api:
+            continue
+        if any(not f.repr for f in dataclasses.fields(cls)):
+            return False
+        if cls is ir.TypeRef:  # its repr is written by hand: it must show exactly these fields
+            if [f.name for f in dataclasses.fields(cls)] != ["annotation", "imports", "is_type"]:
+                return False
+            if [f.name for f in dataclasses.fields(ir.Import)] != ["module", "name"]:
+                return False
+            continue
+        own = cls.__dict__.get("__repr__")
+        code = getattr(inspect.unwrap(own), "__code__", None) if own is not None else None
+        if code is None or Path(code.co_filename).name == Path(ir.__file__).name:  # none, or written by hand
+            return False
+    return True

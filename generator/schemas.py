@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Iterable
 
 from . import naming
@@ -62,7 +63,15 @@ _POINTER_NOISE = {"content", "schema", "properties", "items", "additionalPropert
 
 
 def _t(annotation: str, *imports: Import) -> TypeRef:
+    if not imports:
+        return _plain(annotation)
     return TypeRef(annotation, frozenset(imports))
+
+
+@lru_cache(maxsize=4096)
+def _plain(annotation: str) -> TypeRef:
+    """A TypeRef without imports (``str``, ``object``...): immutable, so one object serves every use."""
+    return TypeRef(annotation, frozenset())
 
 
 def _combine(template: str, parts: Iterable[TypeRef], *imports: Import) -> TypeRef:
