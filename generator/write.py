@@ -53,12 +53,27 @@ class Plan:
 _TMP_PREFIX = ".oagen-tmp-"
 
 
-def _inside(output: Path, path: str) -> bool:
-    """Whether ``output/path`` stays inside ``output`` once symlinks are followed."""
-    try:
-        return (output / path).resolve().is_relative_to(output.resolve())
-    except (OSError, RuntimeError):
-        return False
+class _Inside:
+    """Whether ``output/path`` stays inside ``output`` once symlinks are followed; each directory
+    is resolved once (thousands of files share a few directories)."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.root = output.resolve()
+        self.dirs: dict[Path, bool] = {}
+
+    def __call__(self, path: str) -> bool:
+        target = self.output / path
+        try:
+            parent = self.dirs.get(target.parent)
+            if parent is None:
+                parent = self.dirs[target.parent] = target.parent.resolve().is_relative_to(self.root)
+            if not parent:
+                return False
+            # The file itself: only a symlink can lead elsewhere.
+            return not target.is_symlink() or target.resolve().is_relative_to(self.root)
+        except (OSError, RuntimeError):
+            return False
 
 
 def plan(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
@@ -76,9 +91,10 @@ def plan(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
         owned = set() if not visible else None
     changed = {}
     foreign: list[Diagnostic] = []
+    inside = _Inside(output)
     for path, text in files.items():
         target = output / path
-        if not _inside(output, path):
+        if not inside(path):
             foreign.append(Diagnostic(display_path(target), None, None, "", "a symlink leads this file out of the output directory"))
             continue
         try:
@@ -101,7 +117,7 @@ def plan(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
         changed[path] = text
     if foreign:
         raise GenerationError(foreign)
-    stale = sorted(p for p in (owned or set()) - set(files) if (output / p).is_file() and _inside(output, p))
+    stale = sorted(p for p in (owned or set()) - set(files) if (output / p).is_file() and inside(p))
     return Plan(changed, stale)
 
 
