@@ -7,12 +7,10 @@ persistent cache; what misses is formatted across up to ``jobs`` worker processe
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 
 import black
 
-from . import shape
+from . import shape, workers
 from .cache import Cache
 
 _MODE = black.Mode()
@@ -89,10 +87,10 @@ def format_files(files: dict[str, str], *, cache: Cache | None = None, jobs: int
         items = list(todo.items())
         work = [pair for _, pair in items]
         size = sum(len(source) for _, source in work)
-        if jobs > 1 and len(work) > 1 and size >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+        if jobs > 1 and len(work) > 1 and size >= PARALLEL_THRESHOLD and workers.can_fork():
             formatted = [""] * len(work)
             chunks = _balanced([len(source) for _, source in work], jobs * 4)
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            with workers.pool(jobs) as pool:
                 results = pool.map(_format_chunk, [[work[i] for i in chunk] for chunk in chunks])
                 for chunk, texts in zip(chunks, results):
                     for i, text in zip(chunk, texts):

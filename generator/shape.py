@@ -7,11 +7,11 @@ several times more than one it keeps). Where this layout and black's differ, bla
 from __future__ import annotations
 
 import json
-import multiprocessing
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Union
+
+from . import workers
 
 #: black's default line length, which the generated code is formatted with.
 LINE_LENGTH = 88
@@ -122,8 +122,8 @@ def resolve(files: dict[str, str], formatted: dict[str, str], *, jobs: int = 1) 
             _, indent, parameter = json.loads(key)
             groups.setdefault((indent, parameter), []).append(key)
         batches = [keys[i : i + BATCH] for keys in groups.values() for i in range(0, len(keys), BATCH)]
-        if jobs > 1 and len(batches) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        if jobs > 1 and len(batches) > 1 and workers.can_fork():
+            with workers.pool(jobs) as pool:
                 results = list(pool.map(_format_batch, batches))
         else:
             results = [_format_batch(batch) for batch in batches]

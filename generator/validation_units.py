@@ -24,15 +24,14 @@ import functools
 import hashlib
 import itertools
 import json
-import multiprocessing
 import re
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from jsonschema.exceptions import ValidationError
 
+from . import workers
 from .cache import Cache
 from .diagnostics import parse_pointer
 
@@ -474,11 +473,11 @@ def validate_units(job: Job, *, version: str, external: Callable[[str], bytes], 
 
     _JOB = job
     try:
-        parallel = jobs > 1 and len(tasks) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods()
+        parallel = jobs > 1 and len(tasks) >= PARALLEL_THRESHOLD and workers.can_fork()
         if parallel:
             _fast_checks(job.make_validator())  # compile once here; forked workers inherit it
             chunks = _partition(tasks, [len(contents[t[0]]) for t in tasks], jobs)
-            with ProcessPoolExecutor(max_workers=len(chunks), mp_context=multiprocessing.get_context("fork")) as pool:
+            with workers.pool(len(chunks)) as pool:
                 results = [r for chunk in pool.map(_run, chunks) for r in chunk]
         else:
             results = _run(tasks)

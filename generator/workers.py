@@ -1,0 +1,31 @@
+"""Worker processes for validation and formatting: forked, so they inherit what is loaded.
+
+Before forking, every object of this process is moved out of the garbage collector's reach
+(``gc.freeze``): otherwise each worker's collections walk the whole inherited spec and IR (millions
+of objects), and touching them copies their memory pages. Frozen objects are released when the pool
+closes.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Iterator
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+@contextmanager
+def pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``workers`` forked processes (see :func:`can_fork`)."""
+    gc.collect()
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as executor:
+            yield executor
+    finally:
+        gc.unfreeze()
