@@ -60,7 +60,8 @@ def doc(text: Any) -> str:
     plain = "\\" not in text and text.replace("\n", "").replace("\t", "").isprintable()
     # Printable text without backslashes has nothing to escape (the common case, checked in C).
     out = text if plain else "".join(_escape_char(ch) for ch in text)
-    out = out.rstrip().replace('"""', '\\"\\"\\"')
+    # Surrounding blank lines and spaces say nothing (black would strip them from a docstring anyway).
+    out = out.strip().replace('"""', '\\"\\"\\"')
     # A quote at the very end would run into the closing """: escape it, unless it already is (an odd
     # number of backslashes before it; the text's own backslashes were all doubled above).
     if out.endswith('"') and (len(out) - 1 - len(out[:-1].rstrip("\\"))) % 2 == 0:
@@ -99,10 +100,16 @@ def indent_doc(text: Any, width: int) -> str:
     return "\n".join((pad + line) if line and i else line for i, line in enumerate(doc(text).split("\n")))
 
 
-def docstring(text: Any, width: int = 0) -> str:
-    """A whole docstring, quotes included; a multi-line one ends with the quotes on their own line."""
+def docstring(text: Any, width: int = 0, first: bool = False) -> str:
+    """A whole docstring, quotes included; a multi-line one ends with the quotes on their own line.
+
+    ``first``: the first statement of a class or function body, which black treats as a docstring
+    proper: a quote right before the closing quotes gets a space between them.
+    """
     body = indent_doc(text, width)
-    return f'"""{body}\n{" " * width}"""' if "\n" in body else f'"""{body}"""'
+    if "\n" in body:
+        return f'"""{body}\n{" " * width}"""'
+    return f'"""{body} """' if first and body.endswith('"') else f'"""{body}"""'
 
 
 def _environment() -> jinja2.Environment:

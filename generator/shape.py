@@ -52,7 +52,10 @@ def layout(item: Item, indent: int, suffix: str = "") -> list[str]:
         return [pad + item.head, pad + "    " + body, pad + item.close + suffix]
     lines = [pad + item.head]
     for sub in item.items:
-        lines.extend(layout(sub, indent + 4, ","))
+        if isinstance(sub, str) and not item.display:  # a display's entries are no call arguments
+            lines.append(pad + "    " + statement(sub + ",", indent + 4, kind="argument"))
+        else:
+            lines.extend(layout(sub, indent + 4, ","))
     lines.append(pad + item.close + suffix)
     return lines
 
@@ -63,15 +66,16 @@ def class_line(name: str, base: str) -> str:
     return line if len(line) <= LINE_LENGTH else f"class {name}(\n    {base}\n):"
 
 
-def argument(name: str, expression: str) -> Item:
-    """``name=expression`` as an item; a ``cast(type[T], T)`` expression as a call black can split."""
+def argument(name: str, expression: str, separator: str = "=") -> Item:
+    """``name=expression`` (or ``name: expression``) as an item; a ``cast(type[T], T)`` expression as
+    a call black can split."""
     if expression.startswith("cast(type[") and expression.endswith(")"):
         inner = expression[len("cast(") : -1]
         size = (len(inner) - len("type[], ")) // 2
         annotation = inner[len(inner) - size :]
         if inner == f"type[{annotation}], {annotation}":
-            return Bracket(f"{name}=cast(", (f"type[{annotation}]", annotation), ")")
-    return f"{name}={expression}"
+            return Bracket(f"{name}{separator}cast(", (f"type[{annotation}]", annotation), ")")
+    return f"{name}{separator}{expression}"
 
 
 def call(head: str, items: list[Item], indent: int) -> str:
@@ -81,7 +85,7 @@ def call(head: str, items: list[Item], indent: int) -> str:
 
 def mapping(head: str, entries: list[tuple[str, str]]) -> Bracket:
     """``head{key: value, ...}`` as an item, e.g. ``mapping("query=", [('"a"', "a")])``."""
-    return Bracket(head + "{", tuple(f"{k}: {v}" for k, v in entries), "}", display=True)
+    return Bracket(head + "{", tuple(argument(k, v, ": ") for k, v in entries), "}", display=True)
 
 
 # A line too long for black's line length is split by black in ways not worth re-implementing here.
@@ -96,12 +100,21 @@ _MARK = "# oagen:"
 BATCH = 400
 
 
-def statement(text: str, indent: int, *, parameter: bool = False) -> str:
-    """``text``, one statement (or with ``parameter``, one parameter of a ``def``, trailing comma
-    included) at ``indent`` spaces; if too long, a placeholder ``resolve`` replaces with black's lines."""
-    if indent + len(text) <= LINE_LENGTH or indent % 4 or (parameter and indent < 4):
+#: Where a long line is: how it is set alone for black (the blocks around it) and found again.
+#: "statement": a statement; "parameter": one parameter of a def (trailing comma included);
+#: "argument": one argument of a call split one per line (trailing comma included); "returns": the
+#: closing line of a def's signature, ``) -> T:``.
+KINDS = ("statement", "parameter", "argument", "returns")
+
+
+def statement(text: str, indent: int, *, kind: str = "statement") -> str:
+    """``text`` at ``indent`` spaces; if too long, a placeholder ``resolve`` replaces with the lines
+    black writes for it (the first not indented)."""
+    assert kind in KINDS
+    nested = kind in ("parameter", "argument")
+    if indent + len(text) <= LINE_LENGTH or indent % 4 or (nested and indent < 4):
         return text
-    return "\x00" + json.dumps([text, indent, parameter]) + "\x00"
+    return "\x00" + json.dumps([text, indent, kind]) + "\x00"
 
 
 def placeholders(text: str) -> list[str]:
@@ -117,10 +130,10 @@ def resolve(files: dict[str, str], formatted: dict[str, str], *, jobs: int = 1) 
     """
     pending = sorted({m for text in files.values() if "\x00" in text for m in placeholders(text)} - set(formatted))
     if pending:
-        groups: dict[tuple[int, bool], list[str]] = {}
+        groups: dict[tuple[int, str], list[str]] = {}
         for key in pending:
-            _, indent, parameter = json.loads(key)
-            groups.setdefault((indent, parameter), []).append(key)
+            _, indent, kind = json.loads(key)
+            groups.setdefault((indent, kind), []).append(key)
         batches = [keys[i : i + BATCH] for keys in groups.values() for i in range(0, len(keys), BATCH)]
         if jobs > 1 and len(batches) > 1 and workers.can_fork():
             with workers.pool(jobs) as pool:
@@ -137,22 +150,27 @@ def resolve(files: dict[str, str], formatted: dict[str, str], *, jobs: int = 1) 
 
 
 def _format_batch(keys: list[str]) -> list[str]:
-    """The statements of ``keys`` (all of one indent and kind) formatted by black in one call, each
-    alone in the blocks that put it at its indent; any it cannot place come back as they were."""
+    """The lines of ``keys`` (all of one indent and kind) formatted by black in one call, each alone
+    in the blocks that put it at its indent; any it cannot place come back as they were."""
     import black
 
     items = [json.loads(key) for key in keys]
-    indent, parameter = items[0][1], items[0][2]
+    indent, kind = items[0][1], items[0][2]
     depth = indent // 4
-    blocks = depth - 1 if parameter else depth
+    blocks = depth - 1 if kind in ("parameter", "argument") else depth
     lines = ["    " * level + "if _:" for level in range(blocks)]
     pad = "    " * blocks
+    inner = pad + "    "
+    # Each line alone, between the lines that make it what it is in the module; the magic trailing
+    # comma keeps a def or call split one item per line, as it is there.
+    opening, closing = {
+        "statement": ([], []),
+        "parameter": ([pad + "def _("], [pad + ") -> None: ..."]),
+        "argument": ([pad + "_("], [pad + ")"]),
+        "returns": ([pad + "def _(", inner + "self,"], [inner + "pass"]),
+    }[kind]
     for n, (text, _, _) in enumerate(items):
-        lines.append(f"{pad}{_MARK}{n}")
-        if parameter:
-            lines += [pad + "def _(", "    " * depth + text, pad + ") -> None: ..."]
-        else:
-            lines.append(pad + text)
+        lines += [f"{pad}{_MARK}{n}", *opening, pad + text if kind in ("statement", "returns") else inner + text, *closing]
     try:
         out = black.format_str("\n".join(lines) + "\n", mode=black.Mode()).split("\n")
     except black.InvalidInput:
@@ -167,12 +185,12 @@ def _format_batch(keys: list[str]) -> list[str]:
     results = []
     for n, (text, _, _) in enumerate(items):
         body = [line for line in found.get(n, []) if line]
-        if parameter:
-            if len(body) < 3 or body[0] != pad + "def _(" or not body[-1].startswith(pad + ")"):
-                results.append(text)
-                continue
-            body = body[1:-1]
-        if not body or not body[0].startswith("    " * depth) or body[0][indent:indent + 1] == " ":
+        head, tail = len(opening), len(closing)
+        if body[:head] != opening or (tail and body[len(body) - tail :] != closing) or len(body) <= head + tail:
+            results.append(text)
+            continue
+        body = body[head : len(body) - tail]
+        if not body[0].startswith(" " * indent) or body[0][indent : indent + 1] == " ":
             results.append(text)
             continue
         results.append("\n".join(body)[indent:])

@@ -54,10 +54,11 @@ def test_long_statements_come_out_as_black_writes_them_in_the_module() -> None:
             "",
             "    def method(",
             "        self,",
-            "        " + shape.statement(f"kind: {literal} | None = None,", 8, parameter=True),
-            "        " + shape.statement("page: int = 1,", 8, parameter=True),
-            "    ) -> None:",
+            "        " + shape.statement(f"kind: {literal} | None = None,", 8, kind="parameter"),
+            "        " + shape.statement("page: int = 1,", 8, kind="parameter"),
+            "    " + shape.statement(f") -> Optional[{literal}]:", 4, kind="returns"),
             "        " + shape.statement(f"self.{long_name} = dict(first=1, second=2, third=3)", 8),
+            "        " + shape.call("return self.call", ["1", f"cast({literal}, None)", "key=" + literal], 8),
             "",
         ]
     )
