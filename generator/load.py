@@ -146,6 +146,9 @@ def _json_depth_ok(data: Any) -> bool:
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_HIGH, _LOW = r"\\u[dD][89abAB][0-9a-fA-F]{2}", r"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+#: A \\u escape of a surrogate that is not half of a pair (in text whose escaped backslashes are gone).
+_LONE_SURROGATE_ESCAPE = re.compile(f"{_HIGH}(?!{_LOW})|(?<!{_HIGH}){_LOW}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -273,7 +276,9 @@ def parse_text(text: str, name: str, *, is_json: bool) -> Document:
             raise _limit_error(name, None, None, "", f"invalid JSON: {exc}") from None
         if not _json_depth_ok(data):
             raise _limit_error(name, None, None, "", f"nested more than {MAX_DEPTH} levels deep")
-        if _SURROGATE_ESCAPE.search(text):  # rare: find any lone surrogate, which no UTF-8 file can hold
+        # Rare: find any lone surrogate, which no UTF-8 file can hold. Pairs (emoji) are common: the
+        # data is walked only if an escape outside a pair is seen (escaped backslashes set aside).
+        if _SURROGATE_ESCAPE.search(text) and _LONE_SURROGATE_ESCAPE.search(text.replace("\\\\", "")):
             where = _lone_surrogate(data)
             if where is not None:
                 raise _limit_error(name, None, None, pointer_from_parts(where), "a string holds a lone surrogate (\\ud800-\\udfff escape): not Unicode text")

@@ -324,3 +324,24 @@ def test_the_validator_never_reads_files_itself(tmp_path: Path) -> None:
     assert any("unresolvable $ref 'missing.json'" in e for e in errors), errors
     spec_ok, problems = load_and_validate(Options(ROOT / "spec" / "openapi.yaml"))
     assert not problems
+
+
+@pytest.mark.parametrize(
+    "title, lone",
+    [
+        ("\\ud83d\\ude00 pair", False),
+        ("\\uD83D\\uDE00 pair", False),
+        ("\\ud83d\\ude00 pair then \\ud83d alone", True),
+        ("\\ude00 alone", True),
+        ("\\ud83d\\ud83d\\ude00 high twice", True),
+        ("\\\\ud83d\\ude00 an escaped backslash, then a low half alone", True),
+    ],
+)
+def test_a_lone_surrogate_escape_in_json_is_refused_and_a_pair_is_not(tmp_path: Path, title: str, lone: bool) -> None:
+    spec = tmp_path / "api.json"
+    spec.write_text('{"openapi": "3.1.0", "info": {"title": "' + title + '", "version": "1"}, "paths": {}}')
+    if lone:
+        with pytest.raises(GenerationError, match="lone surrogate"):
+            load_and_validate(Options(spec))
+    else:
+        load_and_validate(Options(spec))
