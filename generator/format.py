@@ -65,9 +65,8 @@ def _resolve_statements(files: dict[str, str], cache: Cache, jobs: int) -> dict[
     for placeholder, key in keys.items():
         if key in hits:
             _statements[placeholder] = hits[key].decode("utf-8")
-    before = set(_statements)
     out = shape.resolve(files, _statements, jobs=jobs)
-    cache.put_many(_STATEMENT_KIND, {_key(p): _statements[p].encode("utf-8") for p in set(_statements) - before})
+    cache.put_many(_STATEMENT_KIND, {key: _statements[p].encode("utf-8") for p, key in keys.items() if key not in hits})
     return out
 
 

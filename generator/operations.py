@@ -412,9 +412,11 @@ def _resource(node: _Node, parent_class: str, reserved: set[str]) -> Resource:
         imports.add(Import(_TYPING, "TYPE_CHECKING"))
     if ops:
         imports |= {Import("typing_extensions", "Unpack"), Import("._types", "RequestOptions"), Import("._resource", "asynchronous")}
-        if any(not a.required for op in ops for a in (*op.keyword, *(op.body.fields if op.body else ()))) or any(
-            op.body and not op.body.fields and not op.body.required for op in ops
-        ):
+        optional = [not p.required for op in ops for p in op.keyword]
+        for op in ops:
+            if op.body:
+                optional += [not f.required for f in op.body.fields] if op.body.fields else [not op.body.required]
+        if any(optional):
             imports |= {Import("._types", "NOT_GIVEN"), Import("._types", "NotGiven")}
         imports |= {Import("._response", n) for n in ("to_raw_response_wrapper", "async_to_raw_response_wrapper")}
         for op in ops:
