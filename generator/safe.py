@@ -9,9 +9,12 @@ def lit(value: Any) -> str:
     """A Python literal for JSON-like data; anything else is refused."""
     if isinstance(value, str):
         text = repr(value)
-        # black's preferred quotes, so that formatting has less to change: repr() picks single quotes
-        # unless the text holds one; with no double quote inside, swapping the delimiters is exact.
-        return f'"{text[1:-1]}"' if text[0] == "'" and '"' not in value else text
+        # black's quotes, so that formatting has less to change: double unless that needs more
+        # escapes. In repr()'s single-quoted form every backslash is doubled and every single quote
+        # escaped, so "\\'" is exactly an escaped quote.
+        if text[0] == "'" and value.count('"') <= value.count("'"):
+            return '"' + text[1:-1].replace("\\'", "'").replace('"', '\\"') + '"'
+        return text
     if value is None or isinstance(value, (bool, int)):
         return repr(value)
     if isinstance(value, float):

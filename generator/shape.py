@@ -52,8 +52,8 @@ def layout(item: Item, indent: int, suffix: str = "") -> list[str]:
         return [pad + item.head, pad + "    " + body, pad + item.close + suffix]
     lines = [pad + item.head]
     for sub in item.items:
-        if isinstance(sub, str) and not item.display:  # a display's entries are no call arguments
-            lines.append(pad + "    " + statement(sub + ",", indent + 4, kind="argument"))
+        if isinstance(sub, str):
+            lines.append(pad + "    " + statement(sub + ",", indent + 4, kind="entry" if item.display else "argument"))
         else:
             lines.extend(layout(sub, indent + 4, ","))
     lines.append(pad + item.close + suffix)
@@ -102,16 +102,17 @@ BATCH = 400
 
 #: Where a long line is: how it is set alone for black (the blocks around it) and found again.
 #: "statement": a statement; "parameter": one parameter of a def (trailing comma included);
-#: "argument": one argument of a call split one per line (trailing comma included); "returns": the
-#: closing line of a def's signature, ``) -> T:``.
-KINDS = ("statement", "parameter", "argument", "returns")
+#: "argument": one argument of a call split one per line (trailing comma included); "entry": one
+#: entry of a dict display split one per line (likewise); "returns": the closing line of a def's
+#: signature, ``) -> T:``.
+KINDS = ("statement", "parameter", "argument", "entry", "returns")
 
 
 def statement(text: str, indent: int, *, kind: str = "statement") -> str:
     """``text`` at ``indent`` spaces; if too long, a placeholder ``resolve`` replaces with the lines
     black writes for it (the first not indented)."""
     assert kind in KINDS
-    nested = kind in ("parameter", "argument")
+    nested = kind in ("parameter", "argument", "entry")
     if indent + len(text) <= LINE_LENGTH or indent % 4 or (nested and indent < 4):
         return text
     return "\x00" + json.dumps([text, indent, kind]) + "\x00"
@@ -157,7 +158,7 @@ def _format_batch(keys: list[str]) -> list[str]:
     items = [json.loads(key) for key in keys]
     indent, kind = items[0][1], items[0][2]
     depth = indent // 4
-    blocks = depth - 1 if kind in ("parameter", "argument") else depth
+    blocks = depth - 1 if kind in ("parameter", "argument", "entry") else depth
     lines = ["    " * level + "if _:" for level in range(blocks)]
     pad = "    " * blocks
     inner = pad + "    "
@@ -167,6 +168,7 @@ def _format_batch(keys: list[str]) -> list[str]:
         "statement": ([], []),
         "parameter": ([pad + "def _("], [pad + ") -> None: ..."]),
         "argument": ([pad + "_("], [pad + ")"]),
+        "entry": ([pad + "_ = {"], [pad + "}"]),
         "returns": ([pad + "def _(", inner + "self,"], [inner + "pass"]),
     }[kind]
     for n, (text, _, _) in enumerate(items):
