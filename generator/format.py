@@ -57,7 +57,7 @@ def _balanced(weights: list[int], count: int) -> list[list[int]]:
 def _resolve_statements(files: dict[str, str], cache: Cache, jobs: int) -> dict[str, str]:
     """``files`` with the placeholders of long statements (see ``shape.statement``) resolved; each
     distinct one formatted once, ever (kept in memory and in the persistent cache)."""
-    found = {m for text in files.values() if "\x00" in text for m in shape.placeholders(text)}
+    found = shape.placeholders(files)
     if not found:
         return files
     keys = {placeholder: _key(placeholder) for placeholder in found if placeholder not in _statements}
@@ -65,7 +65,7 @@ def _resolve_statements(files: dict[str, str], cache: Cache, jobs: int) -> dict[
     for placeholder, key in keys.items():
         if key in hits:
             _statements[placeholder] = hits[key].decode("utf-8")
-    out = shape.resolve(files, _statements, jobs=jobs)
+    out = shape.resolve(files, _statements, jobs=jobs, found=found)
     cache.put_many(_STATEMENT_KIND, {key: _statements[p].encode("utf-8") for p, key in keys.items() if key not in hits})
     return out
 

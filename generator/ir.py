@@ -157,12 +157,25 @@ class Body:
 
 
 @dataclass(frozen=True)
+class RuntimeType:
+    """A type as the runtime is given it: ``annotation`` as an expression, wrapped as
+    ``cast(type[T], T)`` when ``cast`` (mypy does not read the annotation as a class)."""
+
+    annotation: str
+    cast: bool = False
+
+    @property
+    def expr(self) -> str:
+        return f"cast(type[{self.annotation}], {self.annotation})" if self.cast else self.annotation
+
+
+@dataclass(frozen=True)
 class ErrorBody:
     #: A status code ("404"), a range ("4XX") or "default".
     status: str
     type: TypeRef
-    #: Python expression of ``type`` for the runtime.
-    expr: str
+    #: ``type`` for the runtime.
+    runtime: RuntimeType
 
 
 @dataclass(frozen=True)
@@ -175,8 +188,8 @@ class Operation:
     params: tuple[Param, ...]
     body: Optional[Body]
     returns: TypeRef
-    #: Python expression for the runtime's ``cast_to`` argument.
-    cast_to: str
+    #: ``returns`` for the runtime's ``cast_to`` argument.
+    cast_to: RuntimeType
     #: Security requirement alternatives: each a tuple of scheme names; () means none at all.
     security: tuple[tuple[str, ...], ...]
     summary: Optional[str]

@@ -15,7 +15,7 @@ from . import naming
 from .config import OperationConfig
 from .diagnostics import Diagnostic, GenerationError
 from .imports import import_lines
-from .ir import Body, BodyField, Const, ErrorBody, Import, Operation, Param, Resource, TypeRef
+from .ir import Body, BodyField, Const, ErrorBody, Import, Operation, Param, Resource, RuntimeType, TypeRef
 from .load import Located
 from .safe import lit
 from .schemas import SchemaBuilder, _combine, _description, _optional, _t
@@ -318,14 +318,14 @@ def _is_binary(value: object) -> bool:
     return "contentMediaType" in value and "contentEncoding" not in value and value.get("type") in ("string", None)
 
 
-def _cast_to(returns: TypeRef) -> str:
+def _cast_to(returns: TypeRef) -> RuntimeType:
     if returns.annotation == "None":
-        return "type(None)"
+        return RuntimeType("type(None)")
     if returns.is_type is False:
-        return f"cast(type[{returns.annotation}], {returns.annotation})"  # an alias of a union, Literal...
+        return RuntimeType(returns.annotation, cast=True)  # an alias of a union, Literal...
     if returns.annotation.isidentifier() or returns.annotation.startswith(("List[", "Dict[")):
-        return returns.annotation  # a class, or a generic alias mypy already reads as a type
-    return f"cast(type[{returns.annotation}], {returns.annotation})"
+        return RuntimeType(returns.annotation)  # a class, or a generic alias mypy already reads as a type
+    return RuntimeType(returns.annotation, cast=True)
 
 
 #: Names the client class (and its module) already use: a resource of that name gets a trailing "_".
@@ -439,11 +439,11 @@ def _resource(node: _Node, parent_class: str, reserved: set[str]) -> Resource:
             if any(styled):
                 imports.add(Import("._utils", "Styled"))
             imports |= op.returns.imports
-            expressions = [op.cast_to]
+            runtime = [op.cast_to]
             for error in op.errors:
                 imports |= error.type.imports
-                expressions.append(error.expr)
-            if any(e.startswith("cast(") for e in expressions):
+                runtime.append(error.runtime)
+            if any(r.cast for r in runtime):
                 imports.add(Import(_TYPING, "cast"))
     return Resource(
         attr=node.segment,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from . import workers
+from .ir import RuntimeType
 
 #: black's default line length, which the generated code is formatted with.
 LINE_LENGTH = 88
@@ -66,16 +67,14 @@ def class_line(name: str, base: str) -> str:
     return line if len(line) <= LINE_LENGTH else f"class {name}(\n    {base}\n):"
 
 
-def argument(name: str, expression: str, separator: str = "=") -> Item:
-    """``name=expression`` (or ``name: expression``) as an item; a ``cast(type[T], T)`` expression as
-    a call black can split."""
-    if expression.startswith("cast(type[") and expression.endswith(")"):
-        inner = expression[len("cast(") : -1]
-        size = (len(inner) - len("type[], ")) // 2
-        annotation = inner[len(inner) - size :]
-        if inner == f"type[{annotation}], {annotation}":
-            return Bracket(f"{name}{separator}cast(", (f"type[{annotation}]", annotation), ")")
-    return f"{name}{separator}{expression}"
+def argument(name: str, value: str | RuntimeType, separator: str = "=") -> Item:
+    """``name=value`` (or ``name: value``) as an item; a type cast for the runtime as a call black
+    can split."""
+    if isinstance(value, RuntimeType):
+        if value.cast:
+            return Bracket(f"{name}{separator}cast(", (f"type[{value.annotation}]", value.annotation), ")")
+        value = value.expr
+    return f"{name}{separator}{value}"
 
 
 def call(head: str, items: list[Item], indent: int) -> str:
@@ -83,7 +82,7 @@ def call(head: str, items: list[Item], indent: int) -> str:
     return "\n".join(layout(Bracket(head + "(", tuple(items), ")"), indent))[indent:]
 
 
-def mapping(head: str, entries: list[tuple[str, str]]) -> Bracket:
+def mapping(head: str, entries: list[tuple[str, str | RuntimeType]]) -> Bracket:
     """``head{key: value, ...}`` as an item, e.g. ``mapping("query=", [('"a"', "a")])``."""
     return Bracket(head + "{", tuple(argument(k, v, ": ") for k, v in entries), "}", display=True)
 
@@ -106,30 +105,33 @@ BATCH = 400
 #: entry of a dict display split one per line (likewise); "returns": the closing line of a def's
 #: signature, ``) -> T:``.
 KINDS = ("statement", "parameter", "argument", "entry", "returns")
+#: The kinds that stand inside brackets opened one level up.
+_IN_BRACKETS = ("parameter", "argument", "entry")
 
 
 def statement(text: str, indent: int, *, kind: str = "statement") -> str:
     """``text`` at ``indent`` spaces; if too long, a placeholder ``resolve`` replaces with the lines
     black writes for it (the first not indented)."""
     assert kind in KINDS
-    nested = kind in ("parameter", "argument", "entry")
-    if indent + len(text) <= LINE_LENGTH or indent % 4 or (nested and indent < 4):
+    if indent + len(text) <= LINE_LENGTH or indent % 4 or (kind in _IN_BRACKETS and indent < 4):
         return text
     return "\x00" + json.dumps([text, indent, kind]) + "\x00"
 
 
-def placeholders(text: str) -> list[str]:
-    """The placeholders in ``text`` (their inner part, as ``resolve`` takes them)."""
-    return _PLACEHOLDER.findall(text)
+def placeholders(files: dict[str, str]) -> set[str]:
+    """The placeholders in ``files`` (their inner part, as ``formatted`` of ``resolve`` keys them)."""
+    return {m for text in files.values() if "\x00" in text for m in _PLACEHOLDER.findall(text)}
 
 
-def resolve(files: dict[str, str], formatted: dict[str, str], *, jobs: int = 1) -> dict[str, str]:
+def resolve(
+    files: dict[str, str], formatted: dict[str, str], *, jobs: int = 1, found: set[str] | None = None
+) -> dict[str, str]:
     """``files`` with every placeholder replaced by its statement formatted as black formats it.
 
     ``formatted`` maps placeholders already formatted (by an earlier call, or a cache) to their
-    text; the ones formatted now are added to it.
+    text; the ones formatted now are added to it. ``found``: ``placeholders(files)``, if known.
     """
-    pending = sorted({m for text in files.values() if "\x00" in text for m in placeholders(text)} - set(formatted))
+    pending = sorted((placeholders(files) if found is None else found) - set(formatted))
     if pending:
         groups: dict[tuple[int, str], list[str]] = {}
         for key in pending:
@@ -158,7 +160,7 @@ def _format_batch(keys: list[str]) -> list[str]:
     items = [json.loads(key) for key in keys]
     indent, kind = items[0][1], items[0][2]
     depth = indent // 4
-    blocks = depth - 1 if kind in ("parameter", "argument", "entry") else depth
+    blocks = depth - 1 if kind in _IN_BRACKETS else depth
     lines = ["    " * level + "if _:" for level in range(blocks)]
     pad = "    " * blocks
     inner = pad + "    "
