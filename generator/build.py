@@ -8,7 +8,7 @@ security schemes, resource tree). Templates only lay out the result.
 from __future__ import annotations
 
 
-from . import naming
+from . import naming, texts
 from .config import Config
 from .diagnostics import Diagnostic, GenerationError
 from .ir import Api, Client, Example, Operation, SecurityScheme
@@ -75,7 +75,7 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
         base_url_env=config.client.base_url_env or f"{prefix}_BASE_URL",
         default_headers=tuple(config.client.default_headers.items()),
         title=title,
-        description=info.get("description") if isinstance(info.get("description"), str) else None,
+        description=texts.read(spec.top.child("info"), "description") if info else None,
     )
     type_modules = b.models()
     models = tuple(m for module in type_modules for m in module.models)

@@ -7,16 +7,20 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .cache import default_cache_dir
 from .config import find_project_settings
 from .diagnostics import Diagnostic, GenerationError
 from .load import DEFAULT_MAX_BYTES
-from . import fastpath
+from . import fastpath, incremental
 from .cache import Cache
 from .options import Options
 from .write import diff, with_manifest, write
+
+if TYPE_CHECKING:
+    from .incremental import Update
+    from .pipeline import Result
 
 EXIT_OK, EXIT_STALE, EXIT_USER_ERROR, EXIT_BUG = 0, 1, 2, 3
 
@@ -128,9 +132,14 @@ def run(argv: Sequence[str] | None = None) -> int:
                     print(f"warning: {warning}", file=sys.stderr)
                 print(f"{output}: up to date", file=sys.stderr)
                 return EXIT_OK
-            from .pipeline import generate  # the heavy part: imported only when there is work
+            update = incremental.update(cache, run_key, output, max_bytes=options.max_spec_bytes)
+            result: Update | Result
+            if update is not None:  # only prose changed: the files holding it were made again
+                result = update
+            else:
+                from .pipeline import generate  # the heavy part: imported only when there is work
 
-            result = generate(options, cache=cache)
+                result = generate(options, cache=cache)
             warnings = [str(w) for w in result.warnings]
             for warning in warnings:
                 print(f"warning: {warning}", file=sys.stderr)
@@ -142,10 +151,13 @@ def run(argv: Sequence[str] | None = None) -> int:
                     return EXIT_STALE
                 print(f"{output}: up to date", file=sys.stderr)
             else:
-                done = write(output, result.files, force=args.force)
+                done = write(output, result.files, force=args.force, unchanged=update.unchanged if update else frozenset())
                 print(f"{output}: {len(done.write)} file(s) written, {len(done.delete)} removed", file=sys.stderr)
             if result.inputs is not None:
-                fastpath.record(cache, run_key, result.inputs, with_manifest(result.files), warnings)
+                outputs = with_manifest(result.files)
+                fastpath.record(cache, run_key, result.inputs, outputs, warnings)
+                if result.snapshot is not None:
+                    incremental.save(cache, run_key, result.snapshot, outputs)
             return EXIT_OK
         finally:
             cache.close()

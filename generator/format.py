@@ -7,14 +7,14 @@ persistent cache; what misses is formatted across up to ``jobs`` worker processe
 from __future__ import annotations
 
 import hashlib
-
-import black
+import importlib.metadata
 
 from . import shape, workers
 from .cache import Cache
 
-_MODE = black.Mode()
-_SALT = f"black {black.__version__} {_MODE!r}".encode()
+#: black is imported only when something is to be formatted (it takes 0.2 s): the keys name its
+#: version, and the mode is always black's default.
+_SALT = f"black {importlib.metadata.version('black')} default mode".encode()
 _KIND = "black"
 _STATEMENT_KIND = "black-statement"
 #: Less source than this (in characters) is formatted in this process: starting workers would cost
@@ -30,8 +30,10 @@ def _key(source: str) -> str:
 
 
 def format_python(source: str, path: str) -> str:
+    import black
+
     try:
-        return black.format_str(source, mode=_MODE)
+        return black.format_str(source, mode=black.Mode())
     except black.InvalidInput as exc:  # a template bug, never a user error
         raise RuntimeError(f"generated {path} is not valid Python: {exc}") from exc
 

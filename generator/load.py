@@ -149,7 +149,7 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _HIGH, _LOW = r"\\u[dD][89abAB][0-9a-fA-F]{2}", r"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
 #: A \\u escape of a surrogate that is not half of a pair (in text whose escaped backslashes are gone).
 _LONE_SURROGATE_ESCAPE = re.compile(f"{_HIGH}(?!{_LOW})|(?<!{_HIGH}){_LOW}")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _lone_surrogate(data: Any) -> tuple[str, ...] | None:
@@ -158,11 +158,11 @@ def _lone_surrogate(data: Any) -> tuple[str, ...] | None:
     while stack:
         value, parts = stack.pop()
         if isinstance(value, str):
-            if _SURROGATE.search(value):
+            if SURROGATE.search(value):
                 return parts
         elif isinstance(value, dict):
             for key, child in value.items():
-                if _SURROGATE.search(key):
+                if SURROGATE.search(key):
                     return (*parts, key.encode("utf-8", "backslashreplace").decode("ascii", "replace"))
                 stack.append((child, (*parts, key)))
         elif isinstance(value, list):
@@ -254,8 +254,13 @@ def _child(node: yaml.Node, part: str) -> yaml.Node | None:
     return None
 
 
-def parse_text(text: str, name: str, *, is_json: bool) -> Document:
-    """Parse one document's text; every failure becomes a located diagnostic."""
+def parse_text(text: str, name: str, *, is_json: bool, checks: bool = True) -> Document:
+    """Parse one document's text; every failure becomes a located diagnostic.
+
+    Without ``checks``, a JSON document's depth and strings are not checked for what Python takes
+    but no spec may hold (nesting past :data:`MAX_DEPTH`, lone surrogates): for a caller that knows
+    only some strings changed since the text was checked, and checks those (see incremental.py).
+    """
     duplicates: list[Diagnostic] = []
     if is_json:
         has_duplicates = False
@@ -274,11 +279,11 @@ def parse_text(text: str, name: str, *, is_json: bool) -> Document:
             raise _limit_error(name, None, None, "", f"nested more than {MAX_DEPTH} levels deep") from None
         except ValueError as exc:  # e.g. an integer of more digits than Python converts
             raise _limit_error(name, None, None, "", f"invalid JSON: {exc}") from None
-        if not _json_depth_ok(data):
+        if checks and not _json_depth_ok(data):
             raise _limit_error(name, None, None, "", f"nested more than {MAX_DEPTH} levels deep")
         # Rare: find any lone surrogate, which no UTF-8 file can hold. Pairs (emoji) are common: the
         # data is walked only if an escape outside a pair is seen (escaped backslashes set aside).
-        if _SURROGATE_ESCAPE.search(text) and _LONE_SURROGATE_ESCAPE.search(text.replace("\\\\", "")):
+        if checks and _SURROGATE_ESCAPE.search(text) and _LONE_SURROGATE_ESCAPE.search(text.replace("\\\\", "")):
             where = _lone_surrogate(data)
             if where is not None:
                 raise _limit_error(name, None, None, pointer_from_parts(where), "a string holds a lone surrogate (\\ud800-\\udfff escape): not Unicode text")
@@ -320,7 +325,7 @@ def _too_large(name: str, size: int | str, max_bytes: int) -> GenerationError:
     return _limit_error(name, None, None, "", f"document is {size} bytes, over the limit of {max_bytes} (see --max-spec-size)")
 
 
-def parse_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def parse_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, checks: bool = True) -> Document:
     """Read and parse one file; every failure becomes a located diagnostic."""
     name = display_path(path)
     try:
@@ -336,7 +341,7 @@ def parse_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
             raise _too_large(name, f"more than {max_bytes}", max_bytes)
     except OSError as exc:
         raise _limit_error(name, None, None, "", f"cannot read: {exc.strerror or exc}") from None
-    doc = parse_text(_decode(raw, name), name, is_json=path.suffix.lower() == ".json")
+    doc = parse_text(_decode(raw, name), name, is_json=path.suffix.lower() == ".json", checks=checks)
     doc.path = path
     return doc
 
@@ -483,6 +488,10 @@ class Spec:
         if doc is None:
             doc = self._add(str(path), parse_document(path, self.max_bytes))
         return doc
+
+    def documents(self) -> list[Document]:
+        """Every document read, once each."""
+        return list({id(d): d for d in self._docs.values()}.values())
 
     def local_files(self) -> list[Path] | None:
         """Every file the spec was read from, or None if a document came from the network."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 from urllib.parse import parse_qsl
 
-from . import naming
+from . import naming, texts
 from .config import OperationConfig
 from .diagnostics import Diagnostic, GenerationError
 from .imports import import_lines
@@ -126,8 +126,8 @@ class OperationBuilder:
             returns=returns,
             cast_to=_cast_to(returns),
             security=self.security_of(op),
-            summary=op.value.get("summary") if isinstance(op.value.get("summary"), str) else None,
-            description=op.value.get("description") if isinstance(op.value.get("description"), str) else None,
+            summary=texts.read(op, "summary"),
+            description=texts.read(op, "description"),
             deprecated=bool(op.value.get("deprecated")),
             accept=accept,
             errors=self.error_types(op, method_name),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,9 @@ from .diagnostics import Diagnostic, GenerationError
 from .format import format_files
 from .load import Spec
 from .options import Options
-from .render import render
+from . import incremental
+from .render import ObjectFile, render
+from .texts import Texts, collecting
 from .validate import check_version, validation_diagnostics
 
 
@@ -24,6 +27,8 @@ class Result:
     warnings: list[Diagnostic] = field(default_factory=list)
     #: Every file the result was made from (spec documents, config); None if some came from the network.
     inputs: list[Path] | None = None
+    #: What lets the next run redo only the prose (see incremental.py); None if not kept.
+    snapshot: incremental.Snapshot | None = None
 
 
 def load_spec(options: Options) -> Spec:
@@ -45,7 +50,8 @@ def load_and_validate(
     """
     earlier = list(earlier or [])
     try:
-        spec = load_spec(options)
+        with without_gc():
+            spec = load_spec(options)
         check_version(spec)
     except GenerationError as exc:
         raise GenerationError(earlier + exc.diagnostics) from None
@@ -54,6 +60,20 @@ def load_and_validate(
     if earlier or (problems and not options.skip_validation):
         raise GenerationError(earlier + (problems if not options.skip_validation else []))
     return spec, problems
+
+
+@contextmanager
+def without_gc() -> Iterator[None]:
+    """No cyclic garbage collection in this block: parsing the spec, building the IR and rendering
+    make millions of objects that live on, and the collector's passes over them cost more than the
+    little garbage they find (the worker processes of validation and formatting keep it on)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextmanager
@@ -83,14 +103,23 @@ def _generate(options: Options, cache: Cache) -> Result:
         except GenerationError as exc:
             config_errors = exc.diagnostics
     spec, warnings = load_and_validate(options, earlier=config_errors, cache=cache)
+    texts = Texts()
     try:
-        api = build(spec, config, package_name=options.package_name)
+        with collecting(texts), without_gc():
+            tokened = build(spec, config, package_name=options.package_name)
     except RecursionError:
         # Schemas that nest through each other without a named model in between; never a crash.
         raise GenerationError(
             [Diagnostic(spec.root.name, None, None, "", "schemas nest too deeply (or refer to themselves without a named schema in between)")]
         ) from None
-    files = format_files(render(api, cache=cache), cache=cache, jobs=options.jobs)
+    made: list[ObjectFile] = []
+    with without_gc():
+        rendered = render(tokened, cache=cache, texts=texts, made=made)
+    files = format_files(rendered, cache=cache, jobs=options.jobs)
     spec_files = spec.local_files()
-    inputs = None if spec_files is None else spec_files + ([options.config.resolve()] if options.config else [])
-    return Result(files, warnings, inputs)
+    others = [options.config.resolve()] if options.config else []
+    inputs = None if spec_files is None else spec_files + others
+    snapshot = None
+    if cache.enabled and inputs is not None and not warnings:
+        snapshot = incremental.capture(cache, spec, tokened, texts, made, others)
+    return Result(files, warnings, inputs, snapshot)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Iterable
 
-from . import naming
+from . import naming, texts
 from .config import Config
 from .diagnostics import Diagnostic, GenerationError
 from .imports import import_lines
@@ -117,11 +117,11 @@ def _plain_default(default: Any, annotation: str, schema: dict[str, Any]) -> boo
 
 
 def _description(node: Located) -> str | None:
+    """The node's description (else its summary), stripped; None if there is none (see texts.read)."""
     value = node.value
     if not isinstance(value, dict):
         return None
-    text = value.get("description") or value.get("summary")
-    return text.strip() if isinstance(text, str) and text.strip() else None
+    return texts.read(node, "description" if value.get("description") else "summary", strip=True) or None
 
 
 def _types(value: dict[str, Any]) -> set[str]:

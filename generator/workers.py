@@ -9,19 +9,28 @@ closes.
 from __future__ import annotations
 
 import gc
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+# multiprocessing and concurrent.futures are imported only when a pool is wanted (a run that
+# formats one file should not pay for them).
 
 
 def can_fork() -> bool:
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
 @contextmanager
 def pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A pool of ``workers`` forked processes (see :func:`can_fork`)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     gc.collect()
     gc.freeze()
     try:

@@ -11,6 +11,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import AbstractSet as Set
 
 from .diagnostics import Diagnostic, GenerationError
 from .load import display_path
@@ -36,8 +37,9 @@ def read_manifest(output: Path) -> set[str] | None:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        # Refuse paths that would leave the output directory: the manifest is input too.
-        if Path(line).is_absolute() or ".." in Path(line).parts:
+        # Refuse paths that would leave the output directory: the manifest is input too. (Strings,
+        # not Path objects: a manifest lists every file of a large client.)
+        if os.path.isabs(line) or ".." in line.replace("\\", "/").split("/") or os.path.splitdrive(line)[0]:
             raise GenerationError([Diagnostic(display_path(output / MANIFEST), None, None, "", f"invalid entry {line!r}")])
         owned.add(line)
     return owned
@@ -76,7 +78,9 @@ class _Inside:
             return False
 
 
-def plan(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
+def plan(output: Path, files: dict[str, str], *, force: bool = False, unchanged: Set[str] = frozenset()) -> Plan:
+    """What writing ``files`` changes in ``output``; ``unchanged``: files the caller has just found
+    on disk with exactly that content (not read again)."""
     owned = read_manifest(output)
     name = display_path(output)
     if owned is None:
@@ -93,6 +97,8 @@ def plan(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
     foreign: list[Diagnostic] = []
     inside = _Inside(output)
     for path, text in files.items():
+        if path in unchanged:
+            continue
         target = output / path
         if not inside(path):
             foreign.append(Diagnostic(display_path(target), None, None, "", "a symlink leads this file out of the output directory"))
@@ -121,7 +127,7 @@ def plan(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
     return Plan(changed, stale)
 
 
-def write(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
+def write(output: Path, files: dict[str, str], *, force: bool = False, unchanged: Set[str] = frozenset()) -> Plan:
     """Write ``files`` into ``output`` as one transaction: all of it, or (on any failure) nothing.
 
     Every new file is first staged as a temporary file next to its target; only when all are staged
@@ -130,7 +136,7 @@ def write(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
     removes what was created, so the directory is left byte-identical to before.
     """
     files = with_manifest(files)
-    todo = plan(output, files, force=force)
+    todo = plan(output, files, force=force, unchanged=unchanged)
     _remove_leftovers({(output / p).parent for p in files})
     if not todo.write and not todo.delete:
         return todo

@@ -1,0 +1,344 @@
+"""Only prose changed: re-render just the files that hold a changed text, without building the IR.
+
+After a full run, the cache keeps a *snapshot* of it (per output directory and options): the parsed
+spec documents, the texts the build read (descriptions, summaries: see texts.py) and where from, and
+for each file made from IR objects (a model or resource module) those objects with the tokens of
+their texts, and which tokens they hold. The next run compares the spec with the snapshot's:
+
+- when the documents differ only in strings the build read as prose (same keys in the same order,
+  same values everywhere else), every file is as before except those holding a changed text: they
+  are rendered again from the snapshot's objects with the new texts, formatted, and the rest is
+  taken from the output directory (which must be exactly as the snapshot's run left it);
+- anything else (a structural change, a text that is also read as data, a text shown in the
+  client's module or README, a document with problems, a different oagen or config) takes the full
+  path, which makes a new snapshot.
+
+A snapshot is taken only of a run with no warnings, from local files, with the persistent cache on.
+The result is byte-identical to a full run (tested); this path only saves the work.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import marshal
+import pickle
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from .cache import Cache
+from .fastpath import code_digest
+from .texts import Texts
+
+_KIND = "snapshot-1"
+_OBJECTS = "snapshot-object-1"
+#: More files to render again than this: the full path (with its caches) is as quick.
+MAX_FILES = 300
+
+
+@dataclass
+class Snapshot:
+    """What the next run needs to redo only the prose of this one (see the module's docstring)."""
+
+    code: str
+    nonce: str
+    values: list[str]
+    sources: list[tuple[str, tuple[str, ...], bool]]
+    impure: list[str]
+    #: Tokens of the Api's shared fields (read by every file): a change there takes the full path.
+    shared_tokens: list[int]
+    #: Document key -> [path, is JSON, sha256 of the file, parsed data].
+    docs: dict[str, list[Any]]
+    #: Output path -> [template, key of the pickled objects, token numbers].
+    files: dict[str, list[Any]]
+    #: Key of the pickled Api holding only its shared fields, texts in place.
+    shown: str
+    #: Other input files (the config) -> sha256.
+    others: dict[str, str]
+    outputs: dict[str, str] = field(default_factory=dict)
+    #: Pickled objects not yet in the cache (key -> bytes); stored by :func:`save`.
+    fresh: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _key(run_key: Mapping[str, object]) -> str:
+    return _sha(json.dumps(run_key, sort_keys=True, default=str).encode())
+
+
+def capture(cache: Cache, spec: Any, api: Any, texts: Texts, made: list[Any], others: list[Path]) -> Snapshot | None:
+    """The snapshot of a full run: ``api`` holds the tokens of ``texts``, ``made`` is render's list of
+    files made from IR objects; None if it cannot be kept (a remote document, data marshal refuses)."""
+    from .render import shared_fields
+
+    docs: dict[str, list[Any]] = {}
+    for doc in spec.documents():
+        if doc.url:
+            return None
+        try:
+            raw = doc.path.read_bytes()
+            marshal.dumps(doc.data)  # YAML may hold values marshal cannot (dates): no snapshot then
+        except (OSError, ValueError):
+            return None
+        if _sha(raw) != _sha(doc.text.encode("utf-8")) and _sha(raw) != _sha(b"\xef\xbb\xbf" + doc.text.encode("utf-8")):
+            return None  # the file changed while this run read it
+        docs[str(doc.path)] = [str(doc.path), doc.path.suffix.lower() == ".json", _sha(raw), doc.data]
+    try:
+        others_digest = {str(p): _sha(p.read_bytes()) for p in others}
+    except OSError:
+        return None
+    fresh: dict[str, bytes] = {}
+
+    def keep(obj: Any) -> str:
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        key = _sha(data)
+        fresh[key] = data
+        return key
+
+    shared = {name: getattr(api, name) for name in shared_fields()}
+    shared_tokens = frozenset().union(*(texts.tokens_of(value) for value in shared.values()))
+    shown = replace(api, resources=(), models=(), all_resources=(), type_modules=(), **{n: texts.resolve(v) for n, v in shared.items()})
+    # Objects the render cache made a digest of are pickled only if no earlier run kept them.
+    digested = {"r" + f.digest: f for f in made if f.digest}
+    kept = cache.has_many(_OBJECTS, list(digested))
+    for key, f in digested.items():
+        if key not in kept:
+            fresh[key] = pickle.dumps(f.context, protocol=pickle.HIGHEST_PROTOCOL)
+    files = {f.path: [f.template, "r" + f.digest if f.digest else keep(f.context), sorted(f.tokens)] for f in made}
+    return Snapshot(
+        code=code_digest(), nonce=texts.nonce, values=list(texts.values), sources=list(texts.sources),
+        impure=sorted(texts.impure), shared_tokens=sorted(shared_tokens), docs=docs, files=files,
+        shown=keep(shown), others=others_digest, fresh=fresh,
+    )
+
+
+def save(cache: Cache, run_key: Mapping[str, object], snapshot: Snapshot, outputs: Mapping[str, str]) -> None:
+    """Keep ``snapshot`` for the next run with ``run_key``; ``outputs``: the output directory's files
+    as this run left them (the manifest included)."""
+    if not cache.enabled:
+        return
+    snapshot.outputs = {name: _sha(text.encode("utf-8", "surrogatepass")) for name, text in outputs.items()}
+    cache.put_many(_OBJECTS, snapshot.fresh)
+    snapshot.fresh = {}
+    fields = {name: getattr(snapshot, name) for name in Snapshot.__dataclass_fields__ if name != "fresh"}
+    try:
+        blob = marshal.dumps(fields)
+    except ValueError:
+        return
+    cache.put_many(_KIND, {_key(run_key): blob})
+
+
+@dataclass
+class Update:
+    """The result of :func:`update`: every file of the output, and the snapshot to keep after it."""
+
+    files: dict[str, str]
+    inputs: list[Path]
+    snapshot: Snapshot
+    #: The files rendered again.
+    rendered: list[str]
+    warnings: list[Any] = field(default_factory=list)
+
+    @property
+    def unchanged(self) -> set[str]:
+        """Files known to be on disk exactly as in :attr:`files`."""
+        return set(self.files) - set(self.rendered)
+
+
+def update(cache: Cache, run_key: Mapping[str, object], output: Path, *, max_bytes: int) -> Update | None:
+    """The run's result if only prose changed since the snapshot of ``run_key`` (None: take the full path)."""
+    if not cache.enabled:
+        return None
+    # Two parsed specs are millions of objects, none of them garbage: the collector's passes over
+    # them would cost more than anything else here.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _update(cache, run_key, output, max_bytes)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _update(cache: Cache, run_key: Mapping[str, object], output: Path, max_bytes: int) -> Update | None:
+    raw = cache.get_many(_KIND, [_key(run_key)]).get(_key(run_key))
+    if raw is None:
+        return None
+    try:
+        snapshot = Snapshot(**marshal.loads(raw))
+    except (ValueError, EOFError, TypeError):
+        return None
+    if snapshot.code != code_digest():
+        return None
+    try:
+        if any(_sha(Path(p).read_bytes()) != digest for p, digest in snapshot.others.items()):
+            return None
+    except OSError:
+        return None
+    changed = _changed_texts(snapshot, max_bytes)
+    if changed is None:
+        return None
+    new_docs, texts_changed = changed
+    if set(texts_changed) & set(snapshot.shared_tokens):
+        return None
+    affected = [path for path, (_, _, tokens) in snapshot.files.items() if set(tokens) & texts_changed.keys()]
+    if len(affected) > MAX_FILES:
+        return None
+    on_disk = _output_files(snapshot, output)
+    if on_disk is None:
+        return None
+    from .format import format_files
+    from .render import ObjectFile, render_object_file
+
+    texts = Texts(snapshot.nonce)
+    texts.values = list(snapshot.values)
+    for number, text in texts_changed.items():
+        texts.values[number] = text
+    keys = [snapshot.files[path][1] for path in affected] + [snapshot.shown]
+    objects = cache.get_many(_OBJECTS, keys)
+    if any(key not in objects for key in keys):
+        return None
+    shown = pickle.loads(objects[snapshot.shown])
+    fresh: dict[str, str] = {}
+    for path in affected:
+        template, key, tokens = snapshot.files[path]
+        made = render_object_file(shown, ObjectFile(template, path, pickle.loads(objects[key]), frozenset(tokens)), texts)
+        if made is None:
+            return None
+        fresh[path] = made
+    files = {**on_disk, **format_files(fresh, cache=cache)}
+    snapshot.values = texts.values
+    for key, data in new_docs.items():
+        snapshot.docs[key][2], snapshot.docs[key][3] = data
+    inputs = [Path(entry[0]) for entry in snapshot.docs.values()] + [Path(p) for p in snapshot.others]
+    return Update(files, inputs, snapshot, affected)
+
+
+def _output_files(snapshot: Snapshot, output: Path) -> dict[str, str] | None:
+    """The output directory's files, if exactly as the snapshot's run left them (the manifest aside)."""
+    from .write import MANIFEST
+
+    files: dict[str, str] = {}
+    for name, digest in snapshot.outputs.items():
+        try:
+            data = (output / name).read_bytes()
+        except OSError:
+            return None
+        if _sha(data) != digest:
+            return None
+        if name != MANIFEST:
+            files[name] = data.decode("utf-8", "surrogatepass")
+    return files
+
+
+def _changed_texts(snapshot: Snapshot, max_bytes: int) -> tuple[dict[str, tuple[str, Any]], dict[int, str]] | None:
+    """Each changed document's (sha, data), and each changed token's new text; None unless only
+    prose the build read changed."""
+    from .load import SURROGATE, parse_document
+
+    where: dict[tuple[str, tuple[str, ...]], list[tuple[int, bool]]] = {}
+    for number, (key, parts, strip) in enumerate(snapshot.sources):
+        where.setdefault((key, tuple(parts)), []).append((number, strip))
+    impure = set(snapshot.impure)
+    new_docs: dict[str, tuple[str, Any]] = {}
+    changed: dict[int, str] = {}
+    total = 0
+    prefix = Texts(snapshot.nonce).prefix
+    for key, (path, _, digest, data) in snapshot.docs.items():
+        try:
+            raw = Path(path).read_bytes()
+        except OSError:
+            return None
+        total += len(raw)
+        if total > max_bytes:
+            return None
+        sha = _sha(raw)
+        if sha == digest:
+            continue
+        try:
+            # Depth and lone surrogates were checked in the snapshot's run: only changed strings
+            # can bring them, and those are checked below.
+            doc = parse_document(Path(path), max_bytes, checks=False)
+        except Exception:  # any refusal is the full path's to report
+            return None
+        if doc.problems:
+            return None
+        leaves: list[tuple[tuple[str, ...], str, str]] = []
+        if not _diff(data, doc.data, (), leaves):
+            return None
+        for parts, old, new in leaves:
+            readers = where.get((key, parts))
+            if not readers or old in impure or prefix in new or SURROGATE.search(new) or _in_data(parts):
+                return None
+            for number, strip in readers:
+                text = new.strip() if strip else new
+                if not text:
+                    return None
+                changed[number] = text
+        new_docs[key] = (sha, doc.data)
+    return new_docs, changed
+
+
+def _in_data(parts: tuple[str, ...]) -> bool:
+    """Whether the pointer runs through a value that is data (an example, a default, an extension),
+    which the build may read whole; prose read from there is not treated as prose only."""
+    from .load import _DATA_KEYS, _NAMED_MAPS
+
+    for index, part in enumerate(parts[:-1]):
+        named = index > 0 and parts[index - 1] in _NAMED_MAPS
+        if (part in _DATA_KEYS or part.startswith("x-")) and not named:
+            return True
+        if part == "value" and index >= 2 and parts[index - 2] == "examples":
+            return True
+    return False
+
+
+def _diff(old: Any, new: Any, parts: tuple[str, ...], leaves: list[tuple[tuple[str, ...], str, str]]) -> bool:
+    """Whether ``new`` differs from ``old`` only in string values of mappings (listed in ``leaves``):
+    the same keys in the same order, the same values of the same types everywhere else."""
+    if type(old) is not type(new):
+        return False
+    if isinstance(old, dict):
+        if list(old) != list(new):
+            return False
+        for key, a in old.items():
+            b = new[key]
+            if a is b:
+                continue
+            if type(a) is not type(b):
+                return False
+            if type(a) is str:
+                if a != b:
+                    leaves.append(((*parts, str(key)), a, b))
+            elif isinstance(a, (dict, list)):
+                # Equal as values, and in the same order (which == does not see for mappings); marshal's
+                # version 2 writes no back-references, so equal data gives equal bytes.
+                if a == b and marshal.dumps(a, 2) == marshal.dumps(b, 2):
+                    continue
+                if not _diff(a, b, (*parts, str(key)), leaves):
+                    return False
+            elif not _same(a, b):
+                return False
+        return True
+    if isinstance(old, list):
+        if len(old) != len(new):
+            return False
+        for index, (a, b) in enumerate(zip(old, new)):
+            if type(a) is not type(b):
+                return False
+            if isinstance(a, (dict, list)):
+                if not (a == b and marshal.dumps(a, 2) == marshal.dumps(b, 2)) and not _diff(a, b, (*parts, str(index)), leaves):
+                    return False
+            elif not _same(a, b):
+                return False
+        return True
+    return _same(old, new)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal scalars of one type (``-0.0`` and ``0.0`` are not: a default shows its sign)."""
+    return type(a) is type(b) and a == b and (type(a) is not float or repr(a) == repr(b))
