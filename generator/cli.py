@@ -136,6 +136,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             result: Update | Result
             if update is not None:  # only prose changed: the files holding it were made again
                 result = update
+                print(f"{output}: only descriptions changed; {len(update.rendered)} file(s) made again from the last run", file=sys.stderr)
             else:
                 from .pipeline import generate  # the heavy part: imported only when there is work
 

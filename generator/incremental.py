@@ -47,6 +47,8 @@ class Snapshot:
     values: list[str]
     sources: list[tuple[str, tuple[str, ...], bool]]
     impure: list[str]
+    #: Every place a text was looked for (see Texts.touched).
+    touched: list[tuple[str, tuple[str, ...]]]
     #: Tokens of the Api's shared fields (read by every file): a change there takes the full path.
     shared_tokens: list[int]
     #: Document key -> [path, is JSON, sha256 of the file, parsed data].
@@ -111,7 +113,7 @@ def capture(cache: Cache, spec: Any, api: Any, texts: Texts, made: list[Any], ot
     files = {f.path: [f.template, "r" + f.digest if f.digest else keep(f.context), sorted(f.tokens)] for f in made}
     return Snapshot(
         code=code_digest(), nonce=texts.nonce, values=list(texts.values), sources=list(texts.sources),
-        impure=sorted(texts.impure), shared_tokens=sorted(shared_tokens), docs=docs, files=files,
+        impure=sorted(texts.impure), touched=sorted(texts.touched), shared_tokens=sorted(shared_tokens), docs=docs, files=files,
         shown=keep(shown), others=others_digest, fresh=fresh,
     )
 
@@ -244,6 +246,7 @@ def _changed_texts(snapshot: Snapshot, max_bytes: int) -> tuple[dict[str, tuple[
     for number, (key, parts, strip) in enumerate(snapshot.sources):
         where.setdefault((key, tuple(parts)), []).append((number, strip))
     impure = set(snapshot.impure)
+    touched = {(key, tuple(parts)) for key, parts in snapshot.touched}
     new_docs: dict[str, tuple[str, Any]] = {}
     changed: dict[int, str] = {}
     total = 0
@@ -272,7 +275,13 @@ def _changed_texts(snapshot: Snapshot, max_bytes: int) -> tuple[dict[str, tuple[
             return None
         for parts, old, new in leaves:
             readers = where.get((key, parts))
-            if not readers or old in impure or prefix in new or SURROGATE.search(new) or _in_data(parts):
+            if old in impure or prefix in new or SURROGATE.search(new) or _in_data(parts):
+                return None
+            if not readers:
+                # Prose the build never looked at (a response's description): no file changes. The
+                # build reads prose only through texts.read, which notes every place it looks.
+                if parts[-1] in ("description", "summary") and (key, parts) not in touched and old.strip() and new.strip():
+                    continue
                 return None
             for number, strip in readers:
                 text = new.strip() if strip else new

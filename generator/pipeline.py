@@ -62,6 +62,21 @@ def load_and_validate(
     return spec, problems
 
 
+def _nonce(spec: Spec, cache: Cache) -> str | None:
+    """The nonce of the text tokens (see texts.py): the one this cache used before, so that objects
+    kept for incremental runs keep their keys; a new one if a document holds it (or there is none)."""
+    found = cache.get_many(_NONCE, ["nonce"]).get("nonce")
+    nonce = found.decode("ascii", "replace") if found else None
+    if nonce is None or any(Texts(nonce).prefix in doc.text for doc in spec.documents()):
+        nonce = Texts().nonce
+        if not any(Texts(nonce).prefix in doc.text for doc in spec.documents()):
+            cache.put_many(_NONCE, {"nonce": nonce.encode("ascii")})
+    return nonce
+
+
+_NONCE = "text-nonce"
+
+
 @contextmanager
 def without_gc() -> Iterator[None]:
     """No cyclic garbage collection in this block: parsing the spec, building the IR and rendering
@@ -103,7 +118,7 @@ def _generate(options: Options, cache: Cache) -> Result:
         except GenerationError as exc:
             config_errors = exc.diagnostics
     spec, warnings = load_and_validate(options, earlier=config_errors, cache=cache)
-    texts = Texts()
+    texts = Texts(_nonce(spec, cache))
     try:
         with collecting(texts), without_gc():
             tokened = build(spec, config, package_name=options.package_name)

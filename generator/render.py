@@ -309,7 +309,9 @@ class _Rendered:
         said = "".join(f"{len(text)}:{text}" for text in (self.texts.values[n] for n in found))
         key = _digest(self._base + template + "\0" + path + "\0" + skeleton + "\0\0" + said)
         self.pending.append((template, path, context, key))
-        return frozenset(found), _digest(shown.replace(self.texts.prefix, "\x01"))
+        # The digest of the objects as they are, tokens included: a key for keeping them (see
+        # incremental.py), the same across runs while the token prefix is (see Texts.nonce).
+        return frozenset(found), _digest(self.texts.prefix + "\0" + shown)
 
     def finish(self, render_one: Any) -> dict[str, str]:
         """Every deferred file: from the cache, else rendered (and stored if its key covers it)."""

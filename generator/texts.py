@@ -48,6 +48,8 @@ class Texts:
         self._numbers: dict[Source, int] = {}
         #: Texts read from nodes no document holds at their pointer (see the module's docstring).
         self.impure: set[str] = set()
+        #: Every (document key, pointer parts) read, whatever was found there (even nothing).
+        self.touched: set[tuple[str, tuple[str, ...]]] = set()
         self._memo: dict[int, tuple[Any, Any, frozenset[int]]] = {}
 
     def token(self, number: int) -> str:
@@ -58,12 +60,15 @@ class Texts:
         it can stand for it; an empty text is returned as it is (never tokenised: emptiness is
         structure)."""
         raw = node.value.get(key)
+        held = _held(node)
+        if held:
+            self.touched.add((doc_key(node), (*node.parts, key)))
         if not isinstance(raw, str):
             return None
         text = raw.strip() if strip else raw
         if not text:
             return text
-        if not _held(node):
+        if not held:
             self.impure.add(raw)
             return text
         source = (doc_key(node), (*node.parts, key), strip)
