@@ -18,6 +18,10 @@ temporary file first, and ``../shared/corpus/real/stripe.yaml``, both relative t
   first schema that has a description), regenerated into the same output with the same cache; the
   result is then compared with a cold generation of the changed spec into another directory
   (byte-identical trees expected);
+* ``oagen 1-schema-struct``: then one property added to a component schema (the first with
+  ``properties``; JSON re-serialised, YAML edited as text), regenerated into the same output with the
+  same cache, and compared with a cold generation of that spec (a structural change: oagen's full
+  path with its caches, where a description change takes the incremental one);
 * ``import``: ``import PKG`` plus constructing the client in a fresh interpreter, for both tools'
   output (one untimed warm-up first, so bytecode is cached as it would be after installation).
 
@@ -368,6 +372,47 @@ def make_changed(spec: Path, dest: Path) -> str:
     return note
 
 
+ADDED_PROPERTY = "oagen_benchmark_added"
+
+
+def _structural_yaml(text: str) -> tuple[str, str] | None:
+    """Add a string property to the first component schema with ``properties`` (a text edit)."""
+    lines = text.splitlines(keepends=True)
+    i = next((n for n, line in enumerate(lines) if line.rstrip() == "components:"), None)
+    j = next((n for n in range(i + 1, len(lines)) if lines[n].strip() == "schemas:"), None) if i is not None else None
+    if j is None:
+        return None
+    for n in range(j + 1, len(lines)):
+        if lines[n].strip() and _indent(lines[n]) <= _indent(lines[j]):
+            return None  # past the schemas
+        if lines[n].strip() == "properties:":
+            k = next((m for m in range(n + 1, len(lines)) if lines[m].strip()), None)
+            if k is None or _indent(lines[k]) <= _indent(lines[n]):
+                continue
+            pad = " " * _indent(lines[k])
+            schema = next(lines[m].strip().rstrip(":") for m in range(n - 1, j, -1) if _indent(lines[m]) == _indent(lines[j + 1]))
+            added = [f"{pad}{ADDED_PROPERTY}:\n", f"{pad}  type: string\n"]
+            return "".join(lines[: n + 1] + added + lines[n + 1 :]), f"{schema}: property {ADDED_PROPERTY} added"
+    return None
+
+
+def make_structural(spec: Path, dest: Path) -> str:
+    """``spec`` with one property added to one component schema, written to ``dest``."""
+    text = spec.read_text(encoding="utf-8")
+    if spec.suffix == ".json":
+        doc = json.loads(text)
+        schemas = doc.get("components", {}).get("schemas", {})
+        name = next(k for k, v in schemas.items() if isinstance(v, dict) and isinstance(v.get("properties"), dict))
+        schemas[name]["properties"][ADDED_PROPERTY] = {"type": "string"}
+        dest.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return f"{name}: property {ADDED_PROPERTY} added (document re-serialised)"
+    got = _structural_yaml(text)
+    if got is None:
+        raise RuntimeError(f"found no component schema with properties in {spec.name}")
+    dest.write_text(got[0], encoding="utf-8")
+    return got[1]
+
+
 # --- scenarios ----------------------------------------------------------------------------------------
 
 
@@ -498,6 +543,13 @@ def bench_spec(
     except Exception as exc:  # noqa: BLE001 - reported, not fatal
         notes.append(f"{key}: could not make the changed spec: {exc}")
         changed = None
+    structural: Path | None = spec_dir / ("structural-" + spec.name)
+    try:
+        assert changed is not None, "no changed spec to start from"
+        notes.append(f"{key}: structural change {make_structural(changed, structural)}")
+    except Exception as exc:  # noqa: BLE001 - reported, not fatal
+        notes.append(f"{key}: could not make the structurally changed spec: {exc}")
+        structural = None
 
     # -- openapi-python-client --------------------------------------------------------------------
     opc_row = Row(key, "opc", "cold")
@@ -541,8 +593,9 @@ def bench_spec(
     cold = Row(key, "oagen", "cold")
     nochange = Row(key, "oagen", "no-change")
     onechange = Row(key, "oagen", "1-schema")
+    onestruct = Row(key, "oagen", "1-schema-struct")
     oagen_import = Row(key, "oagen", "import+client")
-    rows += [cold, nochange, onechange, oagen_import, opc_import]
+    rows += [cold, nochange, onechange, onestruct, oagen_import, opc_import]
     base = [python, "-m", "generator"]
     gen_env = {"PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     got_help = run(base + ["generate", "--help"], cwd=spec_dir, env=gen_env, timeout=120)
@@ -579,14 +632,25 @@ def bench_spec(
             onechange.failures.append("cold generation of the changed spec: " + _first_lines(ref.stderr or ref.stdout))
             reference = None
 
+    struct_reference: Path | None = None
+    if structural is not None:
+        print(f"  [{key}] oagen cold generation of the structurally changed spec (reference) ...", flush=True)
+        struct_reference = spec_dir / "oagen-structural-cold" / "out"
+        struct_reference.parent.mkdir()
+        ref = oagen(structural, struct_reference, spec_dir / "oagen-structural-cold" / "cache")
+        if not ref.ok:
+            onestruct.failures.append("cold generation of the changed spec: " + _first_lines(ref.stderr or ref.stdout))
+            struct_reference = None
+
     oagen_out: Path | None = None
     matches: list[str] = []
+    struct_matches: list[str] = []
     for i in range(args.runs):
         run_dir = spec_dir / f"oagen-{i}"
         run_dir.mkdir()
         out, cache = run_dir / "out", run_dir / "cache"
         cache.mkdir()
-        print(f"  [{key}] oagen run {i + 1}/{args.runs}: cold, no-change, 1-schema ...", flush=True)
+        print(f"  [{key}] oagen run {i + 1}/{args.runs}: cold, no-change, 1-schema, 1-schema-struct ...", flush=True)
         result = oagen(spec, out, cache)
         if not cold.add(result):
             break
@@ -606,11 +670,17 @@ def bench_spec(
         if reference is not None:
             same, detail = compare_trees(out, reference)
             matches.append("identical" if same else f"DIFFERENT ({detail})")
+        if structural is not None and onestruct.add(oagen(structural, out, cache)) and struct_reference is not None:
+            same, detail = compare_trees(out, struct_reference)
+            struct_matches.append("identical" if same else f"DIFFERENT ({detail})")
         if i + 1 < args.runs:
             shutil.rmtree(run_dir, ignore_errors=True)
     if matches:
         onechange.note = "vs cold of changed spec: " + ", ".join(sorted(set(matches)))
         notes.append(f"{key}: warm 1-schema output vs cold generation of the changed spec: {'; '.join(matches)}")
+    if struct_matches:
+        onestruct.note = "vs cold of changed spec: " + ", ".join(sorted(set(struct_matches)))
+        notes.append(f"{key}: warm 1-schema-struct output vs cold generation of that spec: {'; '.join(struct_matches)}")
 
     # -- import time ------------------------------------------------------------------------------
     if oagen_out is not None:
@@ -685,6 +755,7 @@ def print_targets(rows: list[Row], specs: list[str]) -> None:
         return
     opc, cold = find(rows, key, "opc", "cold"), find(rows, key, "oagen", "cold")
     nochange, one = find(rows, key, "oagen", "no-change"), find(rows, key, "oagen", "1-schema")
+    struct = find(rows, key, "oagen", "1-schema-struct")
     imp = find(rows, key, "oagen", "import+client")
     oagen_rows = [r for r in rows if r.spec == key and r.tool == "oagen" and r.scenario != "import+client"]
 
@@ -697,6 +768,7 @@ def print_targets(rows: list[Row], specs: list[str]) -> None:
     lines_ratio = cold.lines / opc.lines if cold and opc and cold.lines is not None and opc.lines else None
     rss = max((r.peak_rss for r in oagen_rows if r.peak_rss is not None), default=None)
     identical = one is not None and "DIFFERENT" not in one.note and "identical" in one.note
+    struct_identical = struct is not None and "DIFFERENT" not in struct.note and "identical" in struct.note
     checks = [
         (
             "cold generation <= 1.0x opc time",
@@ -716,6 +788,12 @@ def print_targets(rows: list[Row], specs: list[str]) -> None:
             one.median if one else None,
             f"{_fmt(one.median if one else None, '.3f')} s, {'identical' if identical else 'NOT shown identical'}",
             verdict(one.median if one else None, TARGET_ONE_SCHEMA_S, identical),
+        ),
+        (
+            "  the same, with a property added instead",
+            struct.median if struct else None,
+            f"{_fmt(struct.median if struct else None, '.3f')} s, {'identical' if struct_identical else 'NOT shown identical'}",
+            verdict(struct.median if struct else None, TARGET_ONE_SCHEMA_S, struct_identical),
         ),
         ("lines <= 1/3 of opc", lines_ratio, f"{_fmt(lines_ratio, '.3f')}x", verdict(lines_ratio, TARGET_LINES_RATIO)),
         ("peak RSS <= 1 GiB (any oagen run)", rss, f"{_fmt(rss, '.0f')} MB", verdict(rss, TARGET_RSS_MB)),
