@@ -19,8 +19,11 @@ The result is byte-identical to a full run (tested); this path only saves the wo
 
 from __future__ import annotations
 
+import builtins
+import dataclasses
 import gc
 import hashlib
+import io
 import json
 import marshal
 import pickle
@@ -86,7 +89,8 @@ def capture(cache: Cache, spec: Any, api: Any, texts: Texts, made: list[Any], ot
             marshal.dumps(doc.data)  # YAML may hold values marshal cannot (dates): no snapshot then
         except (OSError, ValueError):
             return None
-        if _sha(raw) != _sha(doc.text.encode("utf-8")) and _sha(raw) != _sha(b"\xef\xbb\xbf" + doc.text.encode("utf-8")):
+        text = doc.text.encode("utf-8")
+        if raw != text and raw != b"\xef\xbb\xbf" + text:
             return None  # the file changed while this run read it
         docs[str(doc.path)] = [str(doc.path), doc.path.suffix.lower() == ".json", _sha(raw), doc.data]
     try:
@@ -204,11 +208,15 @@ def _update(cache: Cache, run_key: Mapping[str, object], output: Path, max_bytes
     objects = cache.get_many(_OBJECTS, keys)
     if any(key not in objects for key in keys):
         return None
-    shown = pickle.loads(objects[snapshot.shown])
+    try:
+        shown = _unpickle(objects[snapshot.shown])
+        contexts = {path: _unpickle(objects[snapshot.files[path][1]]) for path in affected}
+    except (pickle.UnpicklingError, AttributeError, EOFError, ImportError, IndexError, TypeError, ValueError):
+        return None
     fresh: dict[str, str] = {}
     for path in affected:
-        template, key, tokens = snapshot.files[path]
-        made = render_object_file(shown, ObjectFile(template, path, pickle.loads(objects[key]), frozenset(tokens)), texts)
+        template, _, tokens = snapshot.files[path]
+        made = render_object_file(shown, ObjectFile(template, path, contexts[path], frozenset(tokens)), texts)
         if made is None:
             return None
         fresh[path] = made
@@ -218,6 +226,24 @@ def _update(cache: Cache, run_key: Mapping[str, object], output: Path, max_bytes
         snapshot.docs[key][2], snapshot.docs[key][3] = data
     inputs = [Path(entry[0]) for entry in snapshot.docs.values()] + [Path(p) for p in snapshot.others]
     return Update(files, inputs, snapshot, affected)
+
+
+class _IRUnpickler(pickle.Unpickler):
+    """Unpickles IR objects and nothing else: a cache directory can be shared (a CI cache restored
+    from another branch), and a pickle that names any other class could run code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        from . import ir
+
+        if module == ir.__name__ and isinstance(getattr(ir, name, None), type) and dataclasses.is_dataclass(getattr(ir, name)):
+            return getattr(ir, name)
+        if module == "builtins" and name in ("frozenset", "set", "tuple", "list", "dict"):
+            return getattr(builtins, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not an IR class")
+
+
+def _unpickle(data: bytes) -> Any:
+    return _IRUnpickler(io.BytesIO(data)).load()
 
 
 def _output_files(snapshot: Snapshot, output: Path) -> dict[str, str] | None:

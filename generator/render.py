@@ -138,7 +138,8 @@ class ObjectFile:
 
     template: str
     path: str
-    #: The objects, as the IR holds them (with the tokens of their texts, see texts.py).
+    #: The objects, as the IR holds them (with the tokens of their texts, see texts.py); none for
+    #: a file made from the whole Api that shows texts of models or resources.
     context: dict[str, Any]
     #: The numbers of the text tokens in them.
     tokens: frozenset[int]
@@ -180,6 +181,8 @@ def render(api: Api, *, cache: Cache | None = None, texts: Texts | None = None, 
         text = env.get_template(template).render(api=shown, error_base=error_base, **context)
         if texts.prefix in text:  # the template read a text of a model or resource: give it all texts
             text = env.get_template(template).render(api=texts.resolve(api), error_base=error_base, **context)
+            if made is not None:  # no objects to render it again from: any text change remakes it all
+                made.append(ObjectFile(template, path, {}, frozenset(range(len(texts.values)))))
         out[path] = text
 
     emit("pyproject.toml.j2", "pyproject.toml")
@@ -212,6 +215,8 @@ def render(api: Api, *, cache: Cache | None = None, texts: Texts | None = None, 
 def render_object_file(shown: Api, file: ObjectFile, texts: Texts) -> str | None:
     """One file made from IR objects, rendered again with ``texts`` (``shown``: the Api's shared
     fields, texts in place); None if its template reads more of the Api than those."""
+    if not file.context:
+        return None
     env = _environment()
     seen = _SharedApi(shown)
     context = {name: texts.resolve(value) for name, value in file.context.items()}

@@ -214,3 +214,50 @@ def test_prose_edits_of_the_random_test_took_the_incremental_path(tmp_path: Path
     assert tree(out) == _cold(spec, tmp_path, None)
     # Only the API's description (shown in the client's module and README) takes the full path.
     assert full == [("info", "description")]
+
+
+class _Planted:
+    """A pickle that would create a file when loaded by a plain ``pickle.loads``."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (Path.touch, (str(self.marker),))  # type: ignore[return-value]
+
+
+def test_kept_objects_are_never_unpickled_as_anything_but_ir(tmp_path: Path, capsys: Any) -> None:
+    """A cache directory may be shared (a CI cache from another branch): what it holds must not run."""
+    import pickle
+    import sqlite3
+
+    spec, out, cache = _json_spec(SPEC, tmp_path), tmp_path / "out", tmp_path / "cache"
+    _generate(spec, out, cache, CONFIG, capsys)
+    marker = tmp_path / "ran"
+    planted = pickle.dumps(_Planted(marker))
+    with sqlite3.connect(cache / "cache.sqlite3") as db:
+        replaced = db.execute("UPDATE entries SET value = ? WHERE kind LIKE 'snapshot-object%'", (planted,)).rowcount
+    assert replaced > 0
+    _edit(spec, _set(*OP, "summary", to="Delete one batch"))
+    assert NOTE not in _generate(spec, out, cache, CONFIG, capsys)
+    assert not marker.exists()
+    assert tree(out) == _cold(spec, tmp_path, CONFIG)
+
+
+def test_a_whole_api_file_showing_a_model_text_is_remade_in_full(tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No template of oagen's own does this, so the test adds one: the README lists every model's
+    description. Such a file has no objects of its own to render again from: the full path."""
+    from generator import render
+
+    templates = tmp_path / "templates"
+    shutil.copytree(render.templates_dir(), templates)
+    readme = templates / "README.md.j2"
+    readme.write_text(readme.read_text() + "{% for m in api.models %}{{ m.description or '' }}\n{% endfor %}")
+    monkeypatch.setattr(render, "templates_dir", lambda: templates)
+    spec, out, cache = _json_spec(FIXTURES / "models_objects" / "openapi.yaml", tmp_path), tmp_path / "out", tmp_path / "cache"
+    _generate(spec, out, cache, None, capsys)
+    assert "Created with a password" in (out / "README.md").read_text()
+    _edit(spec, _set("components", "schemas", "Account", "description", to="Another account."))
+    assert NOTE not in _generate(spec, out, cache, None, capsys)
+    assert "Another account." in (out / "README.md").read_text()
+    assert tree(out) == _cold(spec, tmp_path, None)
