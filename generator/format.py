@@ -91,7 +91,7 @@ def format_files(files: dict[str, str], *, cache: Cache | None = None, jobs: int
         if jobs > 1 and len(work) > 1 and size >= PARALLEL_THRESHOLD and workers.can_fork():
             formatted = [""] * len(work)
             chunks = _balanced([len(source) for _, source in work], jobs * 4)
-            with workers.pool(jobs) as pool:
+            with workers.pool(jobs, preload=("black",)) as pool:
                 results = pool.map(_format_chunk, [[work[i] for i in chunk] for chunk in chunks])
                 for chunk, texts in zip(chunks, results):
                     for i, text in zip(chunk, texts):

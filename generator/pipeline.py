@@ -6,13 +6,14 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .build import build
 from .cache import Cache
 from .config import Config, load_config
 from .diagnostics import Diagnostic, GenerationError
 from .format import format_files
+from .ir import Api
 from .load import Spec
 from .options import Options
 from . import incremental
@@ -41,12 +42,18 @@ def load_spec(options: Options) -> Spec:
 
 
 def load_and_validate(
-    options: Options, *, earlier: list[Diagnostic] | None = None, cache: Cache | None = None
+    options: Options,
+    *,
+    earlier: list[Diagnostic] | None = None,
+    cache: Cache | None = None,
+    meanwhile: Callable[[Spec], None] | None = None,
 ) -> tuple[Spec, list[Diagnostic]]:
     """The loaded spec, and the validation errors demoted to warnings when skipping validation.
 
     ``earlier`` errors (of the config) are reported together with the spec's, all at once.
     ``cache`` is used if given, else the one of ``options.cache_dir`` is opened for this call.
+    ``meanwhile`` is called with the loaded spec while worker processes validate it (after the
+    validation when there are none); it must not raise.
     """
     earlier = list(earlier or [])
     try:
@@ -56,7 +63,9 @@ def load_and_validate(
     except GenerationError as exc:
         raise GenerationError(earlier + exc.diagnostics) from None
     with _cache(options, cache) as opened:
-        problems = spec.problems + validation_diagnostics(spec, cache=opened, jobs=options.jobs)
+        problems = spec.problems + validation_diagnostics(
+            spec, cache=opened, jobs=options.jobs, meanwhile=(lambda: meanwhile(spec)) if meanwhile else None
+        )
     if earlier or (problems and not options.skip_validation):
         raise GenerationError(earlier + (problems if not options.skip_validation else []))
     return spec, problems
@@ -75,6 +84,30 @@ def _nonce(spec: Spec, cache: Cache) -> str | None:
 
 
 _NONCE = "text-nonce"
+
+
+@dataclass
+class _Built:
+    api: Api  # with the tokens of ``texts``
+    texts: Texts
+    made: list[ObjectFile]
+    files: dict[str, str]  # rendered, not yet formatted
+
+
+def _build_and_render(spec: Spec, config: Config, options: Options, cache: Cache) -> _Built:
+    texts = Texts(_nonce(spec, cache))
+    try:
+        with collecting(texts), without_gc():
+            api = build(spec, config, package_name=options.package_name)
+    except RecursionError:
+        # Schemas that nest through each other without a named model in between; never a crash.
+        raise GenerationError(
+            [Diagnostic(spec.root.name, None, None, "", "schemas nest too deeply (or refer to themselves without a named schema in between)")]
+        ) from None
+    made: list[ObjectFile] = []
+    with without_gc():
+        files = render(api, cache=cache, texts=texts, made=made)
+    return _Built(api, texts, made, files)
 
 
 @contextmanager
@@ -117,20 +150,24 @@ def _generate(options: Options, cache: Cache) -> Result:
             config = load_config(options.config)
         except GenerationError as exc:
             config_errors = exc.diagnostics
-    spec, warnings = load_and_validate(options, earlier=config_errors, cache=cache)
-    texts = Texts(_nonce(spec, cache))
-    try:
-        with collecting(texts), without_gc():
-            tokened = build(spec, config, package_name=options.package_name)
-    except RecursionError:
-        # Schemas that nest through each other without a named model in between; never a crash.
-        raise GenerationError(
-            [Diagnostic(spec.root.name, None, None, "", "schemas nest too deeply (or refer to themselves without a named schema in between)")]
-        ) from None
-    made: list[ObjectFile] = []
-    with without_gc():
-        rendered = render(tokened, cache=cache, texts=texts, made=made)
-    files = format_files(rendered, cache=cache, jobs=options.jobs)
+    # The IR is built and rendered while worker processes validate (the core they leave is used);
+    # what validation finds still comes first: the outcome of building an invalid spec is dropped.
+    outcome: list[_Built | Exception] = []
+
+    def prepare(spec: Spec) -> None:
+        try:
+            outcome.append(_build_and_render(spec, config, options, cache))
+        except Exception as exc:  # raised below, once validation has had its say
+            outcome.append(exc)
+
+    spec, warnings = load_and_validate(options, earlier=config_errors, cache=cache, meanwhile=prepare)
+    if not outcome:
+        prepare(spec)
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    built = outcome[0]
+    tokened, texts, made = built.api, built.texts, built.made
+    files = format_files(built.files, cache=cache, jobs=options.jobs)
     spec_files = spec.local_files()
     others = [options.config.resolve()] if options.config else []
     inputs = None if spec_files is None else spec_files + others

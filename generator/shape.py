@@ -139,7 +139,7 @@ def resolve(
             groups.setdefault((indent, kind), []).append(key)
         batches = [keys[i : i + BATCH] for keys in groups.values() for i in range(0, len(keys), BATCH)]
         if jobs > 1 and len(batches) > 1 and workers.can_fork():
-            with workers.pool(jobs) as pool:
+            with workers.pool(jobs, preload=("black",)) as pool:
                 results = list(pool.map(_format_batch, batches))
         else:
             results = [_format_batch(batch) for batch in batches]

@@ -90,10 +90,13 @@ class _LoadedDocuments(dict):  # type: ignore[type-arg]
         return self.spec.document_for_uri
 
 
-def validation_diagnostics(spec: Spec, *, cache: Cache | None = None, jobs: int = 1) -> list[Diagnostic]:
+def validation_diagnostics(
+    spec: Spec, *, cache: Cache | None = None, jobs: int = 1, meanwhile: Callable[[], None] | None = None
+) -> list[Diagnostic]:
     """Every validation error of the document, located, in document order.
 
-    The work is split into units, cached and spread over ``jobs`` processes by validation_units.
+    The work is split into units, cached and spread over ``jobs`` processes by validation_units;
+    ``meanwhile`` is called while they work (or after the validation, without workers).
     """
     minor = check_version(spec)
     base_uri = spec.root.path.as_uri()
@@ -110,7 +113,8 @@ def validation_diagnostics(spec: Spec, *, cache: Cache | None = None, jobs: int 
     job = Job(spec.root.data, make_validator, lambda e: getattr(e, _LOCATION, None), _message, _stopped)
     findings = validate_units(
         # The library's version is part of every cache key: an upgrade may report differently.
-        job, version=f"{minor} {_LIBRARY}", external=_external_digest(spec), cache=FindingsCache(cache), jobs=jobs
+        job, version=f"{minor} {_LIBRARY}", external=_external_digest(spec), cache=FindingsCache(cache), jobs=jobs,
+        meanwhile=meanwhile,
     )
     found: list[Diagnostic] = []
     seen: set[tuple[tuple[str, ...], str]] = set()

@@ -452,8 +452,15 @@ class FindingsCache:
         self.new = {}
 
 
-def validate_units(job: Job, *, version: str, external: Callable[[str], bytes], cache: FindingsCache, jobs: int) -> list[Finding]:
-    """Every finding of the document, in document order (units in order, then duplicate operationIds)."""
+def validate_units(
+    job: Job, *, version: str, external: Callable[[str], bytes], cache: FindingsCache, jobs: int,
+    meanwhile: Callable[[], None] | None = None,
+) -> list[Finding]:
+    """Every finding of the document, in document order (units in order, then duplicate operationIds).
+
+    ``meanwhile`` (which must not raise) runs in this process while worker processes validate, or
+    after the validation when there are none.
+    """
     global _JOB
     units = split_units(job.document)
     contents = [_canonical(u.value) for u in units]
@@ -478,11 +485,17 @@ def validate_units(job: Job, *, version: str, external: Callable[[str], bytes], 
             _fast_checks(job.make_validator())  # compile once here; forked workers inherit it
             chunks = _partition(tasks, [len(contents[t[0]]) for t in tasks], jobs)
             with workers.pool(len(chunks)) as pool:
-                results = [r for chunk in pool.map(_run, chunks) for r in chunk]
+                pending = pool.map(_run, chunks)  # every chunk is handed out now
+                if meanwhile is not None:
+                    meanwhile()
+                    meanwhile = None
+                results = [r for chunk in pending for r in chunk]
         else:
             results = _run(tasks)
     finally:
         _JOB = None
+    if meanwhile is not None:
+        meanwhile()
     for index, found_structural, found_semantic in results:
         if found_structural is not None:
             structural[index] = found_structural

@@ -26,10 +26,15 @@ def can_fork() -> bool:
 
 
 @contextmanager
-def pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """A pool of ``workers`` forked processes (see :func:`can_fork`)."""
+def pool(workers: int, *, preload: tuple[str, ...] = ()) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``workers`` forked processes (see :func:`can_fork`); the modules named in
+    ``preload`` are imported first, so that the workers inherit them instead of each importing them."""
+    import importlib
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    for name in preload:
+        importlib.import_module(name)
 
     gc.collect()
     gc.freeze()

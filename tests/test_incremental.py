@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.diagnostics import GenerationError
+from generator.diagnostics import Diagnostic, GenerationError
 from generator.pipeline import Options, generate
 
 from .helpers import ROOT
@@ -66,3 +66,38 @@ def test_nothing_changed_is_answered_from_the_record_and_any_change_is_seen(tmp_
     spec.write_text(SPEC.read_text().replace("Delete a Message Batch.", "Delete one Message Batch."))
     changed = run_oagen("check", str(spec), *args)
     assert changed.returncode == 1 and "+        Delete one Message Batch." in changed.stdout
+
+
+def test_building_while_workers_validate_gives_the_same_bytes_and_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With validation in worker processes, the IR is built and rendered meanwhile: the same files,
+    and a spec's validation errors still come before anything its build raises."""
+    from generator import pipeline, validation_units
+
+    monkeypatch.setattr(validation_units, "PARALLEL_THRESHOLD", 1)
+    calls: list[str] = []
+    original = pipeline._build_and_render
+
+    def watched(*args: object, **kwargs: object) -> object:
+        calls.append("build")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "_build_and_render", watched)
+    assert generate(Options(SPEC, CONFIG, jobs=2)).files == generate(Options(SPEC, CONFIG, jobs=1)).files
+    assert calls == ["build", "build"]
+
+    # an invalid spec whose build fails too: the validation errors are what is reported
+    broken = tmp_path / "openapi.yaml"
+    text = SPEC.read_text()
+    assert "          description: Successful Response\n" in text
+    broken.write_text(text.replace("          description: Successful Response\n", "", 1))  # a response needs one
+
+    def failing(*args: object, **kwargs: object) -> object:
+        raise GenerationError([Diagnostic("build", None, None, "", "the build failed")])
+
+    monkeypatch.setattr(pipeline, "_build_and_render", failing)
+    for jobs in (1, 2):
+        errors = _errors(Options(broken, CONFIG, jobs=jobs))
+        assert errors and not any("the build failed" in e for e in errors), errors
+        assert any("description" in e for e in errors), errors
+    # a valid spec whose build fails: that failure is what is reported
+    assert _errors(Options(SPEC, CONFIG, jobs=2)) == ["build: /: the build failed"]
