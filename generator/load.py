@@ -145,11 +145,31 @@ def _json_depth_ok(data: Any) -> bool:
     return not any(isinstance(value, (dict, list)) for value in level)
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_HIGH, _LOW = r"\\u[dD][89abAB][0-9a-fA-F]{2}", r"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
-#: A \\u escape of a surrogate that is not half of a pair (in text whose escaped backslashes are gone).
-_LONE_SURROGATE_ESCAPE = re.compile(f"{_HIGH}(?!{_LOW})|(?<!{_HIGH}){_LOW}")
+#: A \\u escape of a surrogate (high: d800-dbff, low: dc00-dfff).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate_escape(text: str) -> bool:
+    """Whether JSON text may hold a \\u escape of a surrogate that is not half of a pair (a high
+    one right before a low one). Pairs (emoji) are common; each escape is looked at where it is, so
+    the text is scanned once, in C. An escape whose backslash is itself escaped is not one."""
+    expect = -1  # where the low half of the last high one must be
+    for match in _SURROGATE_ESCAPE.finditer(text):
+        start = before = match.start()
+        while before and text[before - 1] == "\\":
+            before -= 1
+        if (start - before) % 2:
+            continue  # "\\\\ud83d": a backslash, then text
+        if text[start + 3] in "89abAB":
+            if expect != -1:
+                return True
+            expect = match.end()
+        elif start != expect:
+            return True
+        else:
+            expect = -1
+    return expect != -1
 
 
 def _lone_surrogate(data: Any) -> tuple[str, ...] | None:
@@ -283,7 +303,7 @@ def parse_text(text: str, name: str, *, is_json: bool, checks: bool = True) -> D
             raise _limit_error(name, None, None, "", f"nested more than {MAX_DEPTH} levels deep")
         # Rare: find any lone surrogate, which no UTF-8 file can hold. Pairs (emoji) are common: the
         # data is walked only if an escape outside a pair is seen (escaped backslashes set aside).
-        if checks and _SURROGATE_ESCAPE.search(text) and _LONE_SURROGATE_ESCAPE.search(text.replace("\\\\", "")):
+        if checks and _lone_surrogate_escape(text):
             where = _lone_surrogate(data)
             if where is not None:
                 raise _limit_error(name, None, None, pointer_from_parts(where), "a string holds a lone surrogate (\\ud800-\\udfff escape): not Unicode text")

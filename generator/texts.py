@@ -32,7 +32,15 @@ Source = tuple[str, tuple[str, ...], bool]  # (document key, pointer parts of th
 
 
 def doc_key(node: Located) -> str:
-    return node.doc.url or str(node.doc.path)
+    doc = node.doc
+    key = _DOC_KEYS.get(id(doc))
+    if key is None or key[0] is not doc:
+        key = _DOC_KEYS[id(doc)] = (doc, doc.url or str(doc.path))
+    return key[1]
+
+
+#: Each document's key, by identity (``str`` of a path is not free, and texts are read by the ten thousand).
+_DOC_KEYS: dict[int, tuple[Any, str]] = {}
 
 
 class Texts:
@@ -155,15 +163,13 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 def _held(node: Located) -> bool:
     """Whether ``node``'s value is the very object its document holds at its pointer."""
     value: Any = node.doc.data
-    for part in node.parts:
-        if isinstance(value, dict):
-            if part not in value:
+    try:
+        for part in node.parts:
+            value = value[part] if type(value) is dict else value[int(part)] if type(value) is list and part.isdigit() else None
+            if value is None:
                 return False
-            value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return False
+    except (KeyError, IndexError):
+        return False
     return value is node.value
 
 

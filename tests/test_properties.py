@@ -236,3 +236,13 @@ def test_hostile_specs_give_safe_code_or_a_diagnostic(tmp_path_factory: pytest.T
 
 def test_the_property_test_ran(template_names: set[str]) -> None:
     assert _counter[0] in (0, EXAMPLES) or _counter[0] >= EXAMPLES // 2
+
+
+@given(st.text(alphabet=st.characters(codec=None, categories=None, blacklist_categories=()), max_size=40))
+def test_lone_surrogate_escapes_are_told_from_pairs_in_json_text(text: str) -> None:
+    """The scan that decides whether a JSON document's strings are walked for lone surrogates: never
+    misses one, and lets pairs (emoji), escaped backslashes and plain text through."""
+    from generator.load import SURROGATE, _lone_surrogate_escape
+
+    document = json.dumps({"key": text, "list": [text, "\\" + text]})  # \\uXXXX escapes, pairs for astral characters
+    assert _lone_surrogate_escape(document) == bool(SURROGATE.search(text))
