@@ -27,6 +27,8 @@ import io
 import json
 import marshal
 import pickle
+import sys
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -46,6 +48,8 @@ class Snapshot:
     """What the next run needs to redo only the prose of this one (see the module's docstring)."""
 
     code: str
+    #: The Python that rendered (the filters' output depends on its Unicode database).
+    python: str
     nonce: str
     values: list[str]
     sources: list[tuple[str, tuple[str, ...], bool]]
@@ -62,13 +66,30 @@ class Snapshot:
     shown: str
     #: Other input files (the config) -> sha256.
     others: dict[str, str]
+    # The fields above are the full run's (its *base*), kept until the next full run; those below
+    # are the state after the latest run, kept after each (a few bytes, where the base has the spec).
+    #: The output directory's files (the manifest included) -> sha256.
     outputs: dict[str, str] = field(default_factory=dict)
+    #: Token number -> its text, for each text that differs from the base's.
+    current: dict[int, str] = field(default_factory=dict)
+    #: Whether the base is to be stored (a full run made it).
+    new: bool = False
+    #: The digest of the stored base.
+    base: str = ""
     #: Pickled objects not yet in the cache (key -> bytes); stored by :func:`save`.
     fresh: dict[str, bytes] = field(default_factory=dict, repr=False)
 
 
+_STATE = ("outputs", "current", "new", "base", "fresh")
+_STATE_KIND = "snapshot-state-1"
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _python() -> str:
+    return f"{sys.version} unicode {unicodedata.unidata_version}"
 
 
 def _key(run_key: Mapping[str, object]) -> str:
@@ -116,9 +137,9 @@ def capture(cache: Cache, spec: Any, api: Any, texts: Texts, made: list[Any], ot
             fresh[key] = pickle.dumps(f.context, protocol=pickle.HIGHEST_PROTOCOL)
     files = {f.path: [f.template, "r" + f.digest if f.digest else keep(f.context), sorted(f.tokens)] for f in made}
     return Snapshot(
-        code=code_digest(), nonce=texts.nonce, values=list(texts.values), sources=list(texts.sources),
+        code=code_digest(), python=_python(), nonce=texts.nonce, values=list(texts.values), sources=list(texts.sources),
         impure=sorted(texts.impure), touched=sorted(texts.touched), shared_tokens=sorted(shared_tokens), docs=docs, files=files,
-        shown=keep(shown), others=others_digest, fresh=fresh,
+        shown=keep(shown), others=others_digest, fresh=fresh, new=True,
     )
 
 
@@ -128,14 +149,20 @@ def save(cache: Cache, run_key: Mapping[str, object], snapshot: Snapshot, output
     if not cache.enabled:
         return
     snapshot.outputs = {name: _sha(text.encode("utf-8", "surrogatepass")) for name, text in outputs.items()}
-    cache.put_many(_OBJECTS, snapshot.fresh)
-    snapshot.fresh = {}
-    fields = {name: getattr(snapshot, name) for name in Snapshot.__dataclass_fields__ if name != "fresh"}
-    try:
-        blob = marshal.dumps(fields)
-    except ValueError:
-        return
-    cache.put_many(_KIND, {_key(run_key): blob})
+    key = _key(run_key)
+    if snapshot.new:
+        cache.put_many(_OBJECTS, snapshot.fresh)
+        base = {name: getattr(snapshot, name) for name in Snapshot.__dataclass_fields__ if name not in _STATE}
+        try:
+            blob = marshal.dumps(base)
+        except ValueError:
+            return
+        # The base and its state are tied by the base's digest: a state is never read with another base.
+        cache.put_many(_KIND, {key: blob})
+        snapshot.base = _sha(blob)
+        snapshot.fresh, snapshot.new = {}, False
+    state = {"base": snapshot.base, "outputs": snapshot.outputs, "current": snapshot.current}
+    cache.put_many(_STATE_KIND, {key: marshal.dumps(state)})
 
 
 @dataclass
@@ -171,27 +198,32 @@ def update(cache: Cache, run_key: Mapping[str, object], output: Path, *, max_byt
 
 
 def _update(cache: Cache, run_key: Mapping[str, object], output: Path, max_bytes: int) -> Update | None:
-    raw = cache.get_many(_KIND, [_key(run_key)]).get(_key(run_key))
-    if raw is None:
+    key = _key(run_key)
+    raw, state_raw = cache.get_many(_KIND, [key]).get(key), cache.get_many(_STATE_KIND, [key]).get(key)
+    if raw is None or state_raw is None:
         return None
     try:
         snapshot = Snapshot(**marshal.loads(raw))
-    except (ValueError, EOFError, TypeError):
+        state = marshal.loads(state_raw)
+        if state["base"] != _sha(raw):
+            return None
+        snapshot.base, snapshot.outputs, previous = state["base"], state["outputs"], dict(state["current"])
+    except (ValueError, EOFError, TypeError, KeyError):
         return None
-    if snapshot.code != code_digest():
+    if snapshot.code != code_digest() or snapshot.python != _python():
         return None
     try:
         if any(_sha(Path(p).read_bytes()) != digest for p, digest in snapshot.others.items()):
             return None
     except OSError:
         return None
-    changed = _changed_texts(snapshot, max_bytes)
-    if changed is None:
+    # Texts are compared with the base's; the files to make again hold a text that differs from
+    # what the latest run gave it (it may have changed since the base, or changed back).
+    current = _changed_texts(snapshot, max_bytes)
+    if current is None or set(current) & set(snapshot.shared_tokens):
         return None
-    new_docs, texts_changed = changed
-    if set(texts_changed) & set(snapshot.shared_tokens):
-        return None
-    affected = [path for path, (_, _, tokens) in snapshot.files.items() if set(tokens) & texts_changed.keys()]
+    differs = {n for n in set(current) | set(previous) if current.get(n) != previous.get(n)}
+    affected = [path for path, (_, _, tokens) in snapshot.files.items() if differs.intersection(tokens)]
     if len(affected) > MAX_FILES:
         return None
     on_disk = _output_files(snapshot, output)
@@ -202,7 +234,7 @@ def _update(cache: Cache, run_key: Mapping[str, object], output: Path, max_bytes
 
     texts = Texts(snapshot.nonce)
     texts.values = list(snapshot.values)
-    for number, text in texts_changed.items():
+    for number, text in current.items():
         texts.values[number] = text
     keys = [snapshot.files[path][1] for path in affected] + [snapshot.shown]
     objects = cache.get_many(_OBJECTS, keys)
@@ -221,9 +253,7 @@ def _update(cache: Cache, run_key: Mapping[str, object], output: Path, max_bytes
             return None
         fresh[path] = made
     files = {**on_disk, **format_files(fresh, cache=cache)}
-    snapshot.values = texts.values
-    for key, data in new_docs.items():
-        snapshot.docs[key][2], snapshot.docs[key][3] = data
+    snapshot.current = current
     inputs = [Path(entry[0]) for entry in snapshot.docs.values()] + [Path(p) for p in snapshot.others]
     return Update(files, inputs, snapshot, affected)
 
@@ -263,9 +293,8 @@ def _output_files(snapshot: Snapshot, output: Path) -> dict[str, str] | None:
     return files
 
 
-def _changed_texts(snapshot: Snapshot, max_bytes: int) -> tuple[dict[str, tuple[str, Any]], dict[int, str]] | None:
-    """Each changed document's (sha, data), and each changed token's new text; None unless only
-    prose the build read changed."""
+def _changed_texts(snapshot: Snapshot, max_bytes: int) -> dict[int, str] | None:
+    """Each token's text that differs from the base's; None unless only prose changed."""
     from .load import SURROGATE, parse_document
 
     where: dict[tuple[str, tuple[str, ...]], list[tuple[int, bool]]] = {}
@@ -273,7 +302,6 @@ def _changed_texts(snapshot: Snapshot, max_bytes: int) -> tuple[dict[str, tuple[
         where.setdefault((key, tuple(parts)), []).append((number, strip))
     impure = set(snapshot.impure)
     touched = {(key, tuple(parts)) for key, parts in snapshot.touched}
-    new_docs: dict[str, tuple[str, Any]] = {}
     changed: dict[int, str] = {}
     total = 0
     prefix = Texts(snapshot.nonce).prefix
@@ -313,9 +341,9 @@ def _changed_texts(snapshot: Snapshot, max_bytes: int) -> tuple[dict[str, tuple[
                 text = new.strip() if strip else new
                 if not text:
                     return None
-                changed[number] = text
-        new_docs[key] = (sha, doc.data)
-    return new_docs, changed
+                if text != snapshot.values[number]:
+                    changed[number] = text
+    return changed
 
 
 def _in_data(parts: tuple[str, ...]) -> bool:

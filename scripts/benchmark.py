@@ -672,15 +672,15 @@ def bench_spec(
         try:
             if not onechange.add(oagen(spec, out, cache)):
                 continue
+            onechange.lines = count_lines(out)
+            if reference is not None:
+                same, detail = compare_trees(out, reference)
+                matches.append("identical" if same else f"DIFFERENT ({detail})")
             if structural is not None:
                 shutil.copyfile(structural, spec)
                 struct_run = oagen(spec, out, cache)
         finally:
             shutil.copyfile(original, spec)
-        onechange.lines = count_lines(out)
-        if reference is not None:
-            same, detail = compare_trees(out, reference)
-            matches.append("identical" if same else f"DIFFERENT ({detail})")
         if structural is not None and onestruct.add(struct_run) and struct_reference is not None:
             same, detail = compare_trees(out, struct_reference)
             struct_matches.append("identical" if same else f"DIFFERENT ({detail})")

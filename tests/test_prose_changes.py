@@ -98,7 +98,7 @@ OP = ("paths", "/v1/messages/batches/{message_batch_id}?beta=true", "delete")
 def test_a_prose_change_redoes_only_its_files_and_equals_a_cold_run(tmp_path: Path, capsys: Any, source: Path, config: Path | None, change: Callable[[Any], None]) -> None:
     spec, out, cache = _json_spec(source, tmp_path), tmp_path / "out", tmp_path / "cache"
     assert NOTE not in _generate(spec, out, cache, config, capsys)
-    before = tree(out)
+    before, original = tree(out), spec.read_text()
     _edit(spec, change)
     err = _generate(spec, out, cache, config, capsys)
     assert NOTE in err, err
@@ -108,6 +108,9 @@ def test_a_prose_change_redoes_only_its_files_and_equals_a_cold_run(tmp_path: Pa
     # and once more: the snapshot the incremental run left serves the next one
     _edit(spec, change)  # the same text again: nothing to do
     assert "up to date" in _generate(spec, out, cache, config, capsys)
+    spec.write_text(original)  # and back: the files of the first run, again without the IR
+    assert NOTE in _generate(spec, out, cache, config, capsys)
+    assert tree(out) == before
 
 
 def _fixture_paths(data: Any) -> list[tuple[str | int, ...]]:
