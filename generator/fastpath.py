@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import sys
+import unicodedata
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -21,8 +23,13 @@ _KIND = "run-1"
 _CODE = Path(__file__).resolve().parent
 
 
-def _sha(data: bytes) -> str:
+def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def python_digest() -> str:
+    """The Python that renders: the filters' output depends on its Unicode database."""
+    return f"{sys.version} unicode {unicodedata.unidata_version}"
 
 
 #: Libraries whose version can change the output (or whether a spec is accepted).
@@ -48,15 +55,15 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def _key(command_options: Mapping[str, object]) -> str:
-    return _sha(json.dumps(command_options, sort_keys=True, default=str).encode())
+def run_digest(command_options: Mapping[str, object]) -> str:
+    return sha(json.dumps(command_options, sort_keys=True, default=str).encode())
 
 
 def _files_digest(paths: Iterable[str]) -> dict[str, str] | None:
     out = {}
     for path in paths:
         try:
-            out[path] = _sha(Path(path).read_bytes())
+            out[path] = sha(Path(path).read_bytes())
         except OSError:
             return None
     return out
@@ -66,7 +73,7 @@ def current_output(cache: Cache, options: Mapping[str, object], output: Path) ->
     """The warnings of the recorded run, if inputs and ``output`` are exactly as it left them; else None."""
     if not cache.enabled:
         return None
-    raw = cache.get_many(_KIND, [_key(options)]).get(_key(options))
+    raw = cache.get_many(_KIND, [run_digest(options)]).get(run_digest(options))
     if raw is None:
         return None
     try:
@@ -92,7 +99,7 @@ def record(cache: Cache, options: Mapping[str, object], inputs: Iterable[Path], 
     entry = {
         "code": code_digest(),
         "inputs": digests,
-        "outputs": {name: _sha(text.encode("utf-8", "surrogatepass")) for name, text in sorted(files.items())},
+        "outputs": {name: sha(text.encode("utf-8", "surrogatepass")) for name, text in sorted(files.items())},
         "warnings": warnings,
     }
-    cache.put_many(_KIND, {_key(options): json.dumps(entry).encode()})
+    cache.put_many(_KIND, {run_digest(options): json.dumps(entry).encode()})

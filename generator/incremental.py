@@ -22,19 +22,15 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import gc
-import hashlib
 import io
-import json
 import marshal
 import pickle
-import sys
-import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 from .cache import Cache
-from .fastpath import code_digest
+from .fastpath import code_digest, python_digest, run_digest as _key, sha as _sha
 from .texts import Texts
 
 _KIND = "snapshot-1"
@@ -84,16 +80,6 @@ _STATE = ("outputs", "current", "new", "base", "fresh")
 _STATE_KIND = "snapshot-state-1"
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _python() -> str:
-    return f"{sys.version} unicode {unicodedata.unidata_version}"
-
-
-def _key(run_key: Mapping[str, object]) -> str:
-    return _sha(json.dumps(run_key, sort_keys=True, default=str).encode())
 
 
 def capture(cache: Cache, spec: Any, api: Any, texts: Texts, made: list[Any], others: list[Path]) -> Snapshot | None:
@@ -137,7 +123,7 @@ def capture(cache: Cache, spec: Any, api: Any, texts: Texts, made: list[Any], ot
             fresh[key] = pickle.dumps(f.context, protocol=pickle.HIGHEST_PROTOCOL)
     files = {f.path: [f.template, "r" + f.digest if f.digest else keep(f.context), sorted(f.tokens)] for f in made}
     return Snapshot(
-        code=code_digest(), python=_python(), nonce=texts.nonce, values=list(texts.values), sources=list(texts.sources),
+        code=code_digest(), python=python_digest(), nonce=texts.nonce, values=list(texts.values), sources=list(texts.sources),
         impure=sorted(texts.impure), touched=sorted(texts.touched), shared_tokens=sorted(shared_tokens), docs=docs, files=files,
         shown=keep(shown), others=others_digest, fresh=fresh, new=True,
     )
@@ -210,7 +196,7 @@ def _update(cache: Cache, run_key: Mapping[str, object], output: Path, max_bytes
         snapshot.base, snapshot.outputs, previous = state["base"], state["outputs"], dict(state["current"])
     except (ValueError, EOFError, TypeError, KeyError):
         return None
-    if snapshot.code != code_digest() or snapshot.python != _python():
+    if snapshot.code != code_digest() or snapshot.python != python_digest():
         return None
     try:
         if any(_sha(Path(p).read_bytes()) != digest for p, digest in snapshot.others.items()):
@@ -349,15 +335,9 @@ def _changed_texts(snapshot: Snapshot, max_bytes: int) -> dict[int, str] | None:
 def _in_data(parts: tuple[str, ...]) -> bool:
     """Whether the pointer runs through a value that is data (an example, a default, an extension),
     which the build may read whole; prose read from there is not treated as prose only."""
-    from .load import _DATA_KEYS, _NAMED_MAPS
+    from .load import is_data
 
-    for index, part in enumerate(parts[:-1]):
-        named = index > 0 and parts[index - 1] in _NAMED_MAPS
-        if (part in _DATA_KEYS or part.startswith("x-")) and not named:
-            return True
-        if part == "value" and index >= 2 and parts[index - 2] == "examples":
-            return True
-    return False
+    return any(is_data(parts[:index], part) for index, part in enumerate(parts[:-1]))
 
 
 def _diff(old: Any, new: Any, parts: tuple[str, ...], leaves: list[tuple[tuple[str, ...], str, str]]) -> bool:

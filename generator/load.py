@@ -437,6 +437,14 @@ _NAMED_MAPS = frozenset({
 })
 
 
+def is_data(parts: tuple[str, ...], name: str) -> bool:
+    """Whether the member ``name`` of the node at ``parts`` holds data (an example, a default, an
+    enum, a const, an extension, an example's value), not OpenAPI objects."""
+    if name in _DATA_KEYS and not (parts and parts[-1] in _NAMED_MAPS):
+        return True
+    return name.startswith("x-") or (name == "value" and len(parts) >= 2 and parts[-2] == "examples")
+
+
 def _remote_opener() -> Any:
     """An opener that follows redirects only to http(s). (urllib.request is imported here, when a
     remote document is fetched: with http.client and email it costs 0.1 s of every start.)"""
@@ -671,11 +679,9 @@ def _refs_in(doc: Document) -> Iterator[Located]:
             ref = value.get("$ref")
             if isinstance(ref, str):
                 yield Located(doc, (*parts, "$ref"), ref)
-            in_examples = len(parts) >= 2 and parts[-2] == "examples"
             for key in reversed(list(value)):
                 name = str(key)
-                is_data = name in _DATA_KEYS and not (parts and parts[-1] in _NAMED_MAPS)
-                if is_data or name.startswith("x-") or (in_examples and name == "value"):
+                if is_data(parts, name):
                     continue
                 child = value[key]
                 if isinstance(child, (dict, list)):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import inspect
-import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -294,12 +293,10 @@ class _Rendered:
         self.pending: list[tuple[str, str, dict[str, Any], str]] = []
         self._base = ""
         if self.cache is not None:
-            from .fastpath import code_digest  # standard library only: cheap
+            from .fastpath import code_digest, python_digest  # standard library only: cheap
 
             shared = repr(tuple(getattr(api, name) for name in _SHARED))
-            # The filters' output depends on Python's Unicode database (what ``doc`` escapes).
-            python = f"{sys.version} unicode {unicodedata.unidata_version}"
-            self._base = f"{_KIND}\0{code_digest()}\0{python}\0{_digest(shared)}\0"
+            self._base = f"{_KIND}\0{code_digest()}\0{python_digest()}\0{_digest(shared)}\0"
 
     def defer(self, template: str, path: str, context: dict[str, Any]) -> tuple[frozenset[int], str] | None:
         """Take the file over (rendered or reused in :meth:`finish`) if it is made from IR objects;
