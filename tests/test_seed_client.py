@@ -821,3 +821,25 @@ def test_a_closed_client_that_never_sent_a_request_refuses_to_send(base_url: str
     assert client.is_closed()
     with pytest.raises(RuntimeError):
         client.beta.messages.batches.delete("b")
+
+
+def test_type_adapters_are_made_once_per_type() -> None:
+    """Validating a body as a non-model type reuses one pydantic TypeAdapter per type (making one
+    costs far more than using it); a type that cannot be hashed still validates."""
+    from typing import Annotated, List
+
+    import httpx
+
+    from anthropic_client import _response
+
+    def respond(body: object) -> httpx.Response:
+        return httpx.Response(200, json=body, request=httpx.Request("GET", "http://127.0.0.1/"))
+
+    first = _response.type_adapter(List[BetaDeletedMessageBatch])
+    assert _response.type_adapter(List[BetaDeletedMessageBatch]) is first
+    body = [{"id": "msgbatch_1", "type": "message_batch_deleted"}]
+    parsed = _response.parse_response(respond(body), List[BetaDeletedMessageBatch])
+    assert [item.id for item in parsed] == ["msgbatch_1"]
+    unhashable = Annotated[int, {"note": "a dict cannot be hashed"}]
+    assert _response.parse_response(respond(7), unhashable) == 7  # type: ignore[arg-type]
+    assert _response.validate_as(unhashable, "x") is None

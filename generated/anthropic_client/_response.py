@@ -32,15 +32,26 @@ RAW_RESPONSE_HEADER = "X-Oagen-Raw-Response"
 and returns the raw response instead of the parsed value."""
 
 
+@functools.lru_cache(maxsize=512)
+def _cached_adapter(type_: object) -> pydantic.TypeAdapter[object]:
+    return pydantic.TypeAdapter(cast("type[object]", type_))
+
+
+def type_adapter(type_: object) -> pydantic.TypeAdapter[object]:
+    """A pydantic `TypeAdapter` for `type_`, made once per type (making one is slow);
+    a type that cannot be hashed gets a new one each time."""
+    try:
+        return _cached_adapter(type_)
+    except TypeError:
+        return pydantic.TypeAdapter(cast("type[object]", type_))
+
+
 def validate_as(type_: object, data: object) -> object | None:
     """`data` validated as `type_`, or `None` when it does not fit."""
     try:
         if isinstance(type_, type) and issubclass(type_, pydantic.BaseModel):
             return type_.model_validate(data)
-        adapter: pydantic.TypeAdapter[object] = pydantic.TypeAdapter(
-            cast("type[object]", type_)
-        )
-        return adapter.validate_python(data)
+        return type_adapter(type_).validate_python(data)
     except pydantic.ValidationError:
         return None
 
@@ -77,7 +88,7 @@ def parse_response(response: httpx.Response, cast_to: type[T]) -> T:
     try:
         if isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):
             return cast(T, cast_to.model_validate(data))
-        return pydantic.TypeAdapter(cast_to).validate_python(data)
+        return cast(T, type_adapter(cast_to).validate_python(data))
     except pydantic.ValidationError as exc:
         raise APIResponseValidationError(response, data, message=str(exc)) from exc
 
