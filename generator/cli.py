@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--package-name", metavar="NAME", help="import name of the generated package")
         p.add_argument("--config", "-c", type=Path, metavar="FILE", help="generator config (YAML)")
         p.add_argument("--skip-validation", action="store_true", help="generate even if the spec fails validation (errors become warnings)")
+        p.add_argument("--black-all", action="store_true",
+                       help="run black over every module, also those already rendered as black lays them out (slower; same output)")
         _input_options(p)
 
     gen = commands.add_parser("generate", help="generate the client into --output")
@@ -103,7 +105,7 @@ def _resolve(args: argparse.Namespace) -> tuple[Options, Path]:
 def _options(args: argparse.Namespace, spec: Path, config: Path | None = None, package: str | None = None, skip: bool = False) -> Options:
     return Options(spec, config, package, skip, max_spec_bytes=args.max_spec_size, allow_remote_refs=args.allow_remote_refs,
                    ref_root=args.ref_root, cache_dir=None if args.no_cache else (args.cache_dir or default_cache_dir()),
-                   jobs=args.jobs)
+                   jobs=args.jobs, black_all=getattr(args, "black_all", False))
 
 
 def _run_key(options: Options, output: Path) -> dict[str, object]:

@@ -27,11 +27,15 @@ def _name_order(name: str) -> tuple[int, str]:
     return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
 
 
-def import_lines(imports: Iterable[Import], current: str, current_is_package: bool = False) -> tuple[str, ...]:
+def import_lines(
+    imports: Iterable[Import], current: str, current_is_package: bool = False, *, indent: int = 0, comment: str = ""
+) -> tuple[str, ...]:
     """Sorted ``import``/``from`` lines: stdlib, then third-party, then this package; blank lines between.
 
-    A ``from`` line too long for one line is wrapped the way black wraps it (for a module-level import).
+    A ``from`` line too long for one line is wrapped the way black wraps it, for an import at
+    ``indent`` spaces (the first line is not indented) ending with ``comment`` (``"  # noqa: E402"``).
     """
+    pad = " " * indent
     groups: dict[int, dict[str, set[str]]] = {0: {}, 1: {}, 2: {}}
     for imp in imports:
         if imp.module.startswith("."):
@@ -52,9 +56,9 @@ def import_lines(imports: Iterable[Import], current: str, current_is_package: bo
             if names:
                 ordered = sorted(names, key=_name_order)
                 line = f"from {module} import {', '.join(ordered)}"
-                if len(line) > LINE_LENGTH:  # as black wraps it
-                    line = f"from {module} import (\n" + "".join(f"    {n},\n" for n in ordered) + ")"
-                block.append(line)
+                if indent + len(line + comment) > LINE_LENGTH:  # as black wraps it
+                    line = f"from {module} import (\n" + "".join(f"{pad}    {n},\n" for n in ordered) + pad + ")"
+                block.append(line + comment)
         if block:
             if lines:
                 lines.append("")

@@ -31,7 +31,7 @@ from typing import Any, Mapping
 
 from .cache import Cache
 from .fastpath import code_digest, python_digest, run_digest as _key, sha as _sha
-from .texts import Texts
+from .texts import Texts, blank
 
 _KIND = "snapshot-1"
 _OBJECTS = "snapshot-object-1"
@@ -216,7 +216,7 @@ def _update(cache: Cache, run_key: Mapping[str, object], output: Path, max_bytes
     if on_disk is None:
         return None
     from .format import format_files
-    from .render import ObjectFile, render_object_file
+    from .render import BLACK_LAYOUT, ObjectFile, render_object_file
 
     texts = Texts(snapshot.nonce)
     texts.values = list(snapshot.values)
@@ -238,7 +238,9 @@ def _update(cache: Cache, run_key: Mapping[str, object], output: Path, max_bytes
         if made is None:
             return None
         fresh[path] = made
-    files = {**on_disk, **format_files(fresh, cache=cache)}
+    laid_out = [path for path in affected if snapshot.files[path][0] in BLACK_LAYOUT]
+    black_all = bool(run_key.get("black_all"))
+    files = {**on_disk, **format_files(fresh, cache=cache, laid_out=laid_out, black_all=black_all)}
     snapshot.current = current
     inputs = [Path(entry[0]) for entry in snapshot.docs.values()] + [Path(p) for p in snapshot.others]
     return Update(files, inputs, snapshot, affected)
@@ -325,7 +327,7 @@ def _changed_texts(snapshot: Snapshot, max_bytes: int) -> dict[int, str] | None:
                 return None
             for number, strip in readers:
                 text = new.strip() if strip else new
-                if not text:
+                if blank(text):
                     return None
                 if text != snapshot.values[number]:
                     changed[number] = text

@@ -24,3 +24,5 @@ class Options:
     cache_dir: Path | None = None
     #: Worker processes for validation and formatting (1: all in this process).
     jobs: int = 1
+    #: Run black over every module, also those rendered as black lays them out (see format.py).
+    black_all: bool = False

@@ -17,7 +17,7 @@ from .ir import Api
 from .load import Spec
 from .options import Options
 from . import incremental
-from .render import ObjectFile, render
+from .render import BLACK_LAYOUT, ObjectFile, render
 from .texts import Texts, collecting
 from .validate import check_version, validation_diagnostics
 
@@ -167,7 +167,8 @@ def _generate(options: Options, cache: Cache) -> Result:
         raise outcome[0]
     built = outcome[0]
     tokened, texts, made = built.api, built.texts, built.made
-    files = format_files(built.files, cache=cache, jobs=options.jobs)
+    laid_out = [f.path for f in made if f.template in BLACK_LAYOUT]
+    files = format_files(built.files, cache=cache, jobs=options.jobs, laid_out=laid_out, black_all=options.black_all)
     spec_files = spec.local_files()
     others = [options.config.resolve()] if options.config else []
     inputs = None if spec_files is None else spec_files + others

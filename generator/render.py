@@ -24,6 +24,9 @@ from .safe import lit
 from .texts import Texts
 
 TEMPLATE_SUFFIX = ".j2"
+#: Templates that lay their modules out as black does (see shape.py; checked by the tests): black
+#: formats their long statements only (see format.py).
+BLACK_LAYOUT = frozenset({"package/types/model.py.j2", "package/resources/resource.py.j2"})
 
 
 def templates_dir() -> Path:
@@ -104,9 +107,11 @@ def docstring(text: Any, width: int = 0, first: bool = False) -> str:
     """A whole docstring, quotes included; a multi-line one ends with the quotes on their own line.
 
     ``first``: the first statement of a class or function body, which black treats as a docstring
-    proper: a quote right before the closing quotes gets a space between them.
+    proper: a quote right after the opening quotes or before the closing ones gets a space between.
     """
     body = indent_doc(text, width)
+    if first and body.startswith('"'):
+        body = " " + body
     if "\n" in body:
         return f'"""{body}\n{" " * width}"""'
     return f'"""{body} """' if first and body.endswith('"') else f'"""{body}"""'

@@ -1,7 +1,9 @@
 """Bracketed code laid out the way black lays it out, so that formatting has little left to change.
 
-black still formats every generated file; this only spares it work (a line black must split costs it
-several times more than one it keeps). Where this layout and black's differ, black's wins.
+The model and resource templates lay their modules out with these helpers exactly as black would, so
+that black is not run over them at all (see format.py): only their statements too long for a line
+are formatted, by black, each alone. The tests check that black leaves such modules unchanged; a
+module this layout cannot vouch for (not ASCII, tabs) still goes through black.
 """
 
 from __future__ import annotations
@@ -103,8 +105,8 @@ BATCH = 400
 #: "statement": a statement; "parameter": one parameter of a def (trailing comma included);
 #: "argument": one argument of a call split one per line (trailing comma included); "entry": one
 #: entry of a dict display split one per line (likewise); "returns": the closing line of a def's
-#: signature, ``) -> T:``.
-KINDS = ("statement", "parameter", "argument", "entry", "returns")
+#: signature, ``) -> T:``; "def": a whole ``def name(...) -> T:`` line (its body follows it).
+KINDS = ("statement", "parameter", "argument", "entry", "returns", "def")
 #: The kinds that stand inside brackets opened one level up.
 _IN_BRACKETS = ("parameter", "argument", "entry")
 
@@ -172,9 +174,10 @@ def _format_batch(keys: list[str]) -> list[str]:
         "argument": ([pad + "_("], [pad + ")"]),
         "entry": ([pad + "_ = {"], [pad + "}"]),
         "returns": ([pad + "def _(", inner + "self,"], [inner + "pass"]),
+        "def": ([], [inner + "pass"]),
     }[kind]
     for n, (text, _, _) in enumerate(items):
-        lines += [f"{pad}{_MARK}{n}", *opening, pad + text if kind in ("statement", "returns") else inner + text, *closing]
+        lines += [f"{pad}{_MARK}{n}", *opening, pad + text if kind in ("statement", "returns", "def") else inner + text, *closing]
     try:
         out = black.format_str("\n".join(lines) + "\n", mode=black.Mode()).split("\n")
     except black.InvalidInput:

@@ -19,6 +19,7 @@ import copy
 import dataclasses
 import re
 import secrets
+import unicodedata
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -65,7 +66,7 @@ class Texts:
 
     def take(self, node: Located, key: str, *, strip: bool) -> str | None:
         """``node.value[key]`` (stripped if ``strip``) if it is a non-empty string, as a token when
-        it can stand for it; an empty text is returned as it is (never tokenised: emptiness is
+        it can stand for it; a blank text is returned as ``""`` (never tokenised: emptiness is
         structure)."""
         raw = node.value.get(key)
         held = _held(node)
@@ -74,8 +75,8 @@ class Texts:
         if not isinstance(raw, str):
             return None
         text = raw.strip() if strip else raw
-        if not text:
-            return text
+        if blank(text):
+            return ""
         if not held:
             self.impure.add(raw)
             return text
@@ -183,6 +184,17 @@ def collecting(texts: Texts) -> Iterator[Texts]:
         _CURRENT.reset(reset)
 
 
+def blank(text: str) -> bool:
+    """Whether ``text`` says nothing: only spaces, tabs, line breaks (what a docstring drops at its
+    ends; other control and separator characters are shown escaped, so they do say something)."""
+    if not text.strip(_BLANK):
+        return True
+    return not text.isascii() and all(ch in _BLANK or unicodedata.category(ch) == "Zs" for ch in text)
+
+
+_BLANK = " \t\n\r"
+
+
 def read(node: Located, key: str, *, strip: bool = False) -> str | None:
     """``node.value[key]`` if it is a string (stripped with ``strip``), as a token while collecting.
 
@@ -196,5 +208,6 @@ def read(node: Located, key: str, *, strip: bool = False) -> str | None:
         raw = node.value.get(key)
         if not isinstance(raw, str):
             return None
-        return raw.strip() if strip else raw
+        text = raw.strip() if strip else raw
+        return "" if blank(text) else text
     return texts.take(node, key, strip=strip)

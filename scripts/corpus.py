@@ -1,17 +1,19 @@
 """Run oagen over a folder of real OpenAPI documents and print what happened to each.
 
-    python scripts/corpus.py [FOLDER] [--mypy] [--skip-validation] [--jobs N] [--keep DIR]
+    python scripts/corpus.py [FOLDER] [--mypy] [--black] [--skip-validation] [--jobs N] [--keep DIR]
 
 Every ``.yaml``/``.yml``/``.json``/``.json.gz`` file under FOLDER (default: ``../shared/corpus``
 next to this repository) whose top level names an ``openapi`` (or ``swagger``) version is a
 document; files that are fragments of a multi-file document are skipped. For each document the
 generator runs in a subprocess into a temporary directory, every generated file is compiled, the
-package is imported in a fresh interpreter, and with ``--mypy`` checked by ``mypy --strict``.
+package is imported in a fresh interpreter, with ``--mypy`` checked by ``mypy --strict``, and with
+``--black`` checked by ``black --check`` (oagen does not run black over the modules it renders as
+black lays them out: this proves that black would leave them unchanged).
 
 Outcomes: ``ok`` (imports, and passes mypy when asked), ``refused`` (exit 2: a located reason,
 shown), ``crash`` (exit 3: a bug in oagen), ``compile``/``import``/``mypy`` (the generated code is
 broken: a bug in oagen), ``dropped`` (the client has fewer methods than the spec has operations),
-``timeout``. The ``operations`` column gives methods in the client / operations in the spec. The exit status is 0 when no document crashed or produced
+``timeout``, ``black`` (black would change the generated code: a bug in oagen's layout). The ``operations`` column gives methods in the client / operations in the spec. The exit status is 0 when no document crashed or produced
 broken code.
 """
 
@@ -35,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FOLDER = ROOT.parent / "shared" / "corpus"
 SUFFIXES = (".yaml", ".yml", ".json", ".json.gz")
 _YAML_VERSION = re.compile(r"""^["']?(openapi|swagger)["']?\s*:""", re.MULTILINE)
-BROKEN = ("crash", "compile", "import", "mypy", "timeout", "dropped")
+BROKEN = ("crash", "compile", "import", "mypy", "timeout", "dropped", "black")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 
 
@@ -112,7 +114,9 @@ def _run(args: list[str], cwd: Path, timeout: float, env: dict[str, str] | None 
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})})
 
 
-def run_one(spec: Path, folder: Path, work: Path, *, mypy: bool, skip_validation: bool, timeout: float, cache: Path) -> Outcome:
+def run_one(
+    spec: Path, folder: Path, work: Path, *, mypy: bool, skip_validation: bool, timeout: float, cache: Path, black: bool = False
+) -> Outcome:
     name = spec.relative_to(folder).as_posix()
     start = time.perf_counter()
     out = work / "out"
@@ -159,6 +163,11 @@ def run_one(spec: Path, folder: Path, work: Path, *, mypy: bool, skip_validation
             if checked.returncode != 0:
                 errors = [line for line in checked.stdout.splitlines() if ": error:" in line]
                 return Outcome(name, "mypy", time.perf_counter() - start, f"{len(errors)} error(s): " + _first_lines("\n".join(errors) or checked.stderr, 2))
+        if black:
+            checked = _run([sys.executable, "-m", "black", "--check", "--workers", "1", package], out, timeout)
+            if checked.returncode != 0:
+                changed = [line for line in checked.stderr.splitlines() if line.startswith("would reformat")]
+                return Outcome(name, "black", time.perf_counter() - start, f"{len(changed)} file(s): " + _first_lines("\n".join(changed) or checked.stderr, 2))
         methods, operations = count_methods(out / package), count_operations(source)
         counted = f"{methods}/{operations}"
         if methods < operations:
@@ -172,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER, help="folder to walk (default: ../shared/corpus)")
     parser.add_argument("--mypy", action="store_true", help="also run mypy --strict on each generated package")
+    parser.add_argument("--black", action="store_true", help="also check that black would leave the generated code unchanged")
     parser.add_argument("--skip-validation", action="store_true", help="pass --skip-validation to oagen")
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="documents processed in parallel")
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per step of one document")
@@ -194,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         def job(index: int, spec: Path) -> Outcome:
             work = base / str(index)
             work.mkdir()
-            result = run_one(spec, folder, work, mypy=args.mypy, skip_validation=args.skip_validation, timeout=args.timeout, cache=cache)
+            result = run_one(spec, folder, work, mypy=args.mypy, skip_validation=args.skip_validation, timeout=args.timeout, cache=cache, black=args.black)
             if args.keep and (work / "out").is_dir():
                 target = args.keep / result.document.replace("/", "__")
                 shutil.rmtree(target, ignore_errors=True)

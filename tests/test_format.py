@@ -93,3 +93,60 @@ def test_rendered_models_and_resources_need_no_change_from_black() -> None:
                 assert black.format_str(text, mode=black.Mode()) == text, path
                 checked += 1
     assert checked > 50
+
+
+def _layout_spec() -> dict[str, object]:
+    """Names long enough that every line of a resource's class needs splitting; texts that black's
+    docstring handling changes when written plainly (blank, a leading quote); an alias after a class."""
+    long = "a_resource_name_long_enough_that_the_lines_of_its_class_need_splitting_too"
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Layout", "version": "1"},
+        "paths": {
+            f"/{long}/{{id}}": {
+                "get": {
+                    "operationId": f"{long}/get",
+                    "tags": [long],
+                    "summary": " \n ",
+                    "description": "\n",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "  "}],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pair"}}}}},
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Quoted": {"type": "object", "description": '"Quoted" at the start, and at the end: "', "properties": {"a": {"type": "string", "description": "\t"}}},
+                "Pair": {"type": "array", "items": {"type": "object", "properties": {"x": {"type": "integer"}}}},
+            }
+        },
+    }
+
+
+def test_models_and_resources_are_not_run_through_black_and_come_out_as_black_writes_them(tmp_path, monkeypatch) -> None:
+    """black runs over the whole-API modules only (and over long statements alone); the model and
+    resource modules are left as rendered, which is exactly what black makes of them. ``black_all``
+    runs black over everything, with the same bytes."""
+    import json
+
+    from generator.pipeline import Options, generate
+
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(_layout_spec()), encoding="utf-8")
+    formatted: list[str] = []
+    real = fmt.format_python
+    monkeypatch.setattr(fmt, "format_python", lambda source, path: formatted.append(path) or real(source, path))
+    monkeypatch.setattr(fmt, "_memory", {})
+    files = generate(Options(spec)).files
+    laid_out = [p for p in files if "/types/" in p and not p.endswith("__init__.py") or "/resources/a_" in p]
+    assert len(laid_out) >= 3 and not set(laid_out) & set(formatted), formatted
+    assert any(p.endswith("_client.py") for p in formatted)
+    for path, source in files.items():
+        if path.endswith(".py"):
+            assert black.format_str(source, mode=black.Mode()) == source, path
+    resource = next(files[p] for p in laid_out if "/resources/" in p)
+    assert "    def with_raw_response(\n        self,\n    )" in resource  # split as black splits it
+    assert '""" "Quoted" at the start' in next(files[p] for p in laid_out if p.endswith("quoted.py"))
+    formatted.clear()
+    assert generate(Options(spec, black_all=True)).files == files
+    assert set(laid_out) <= set(formatted)

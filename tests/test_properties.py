@@ -18,6 +18,7 @@ import json
 import keyword
 import os
 import re
+import string
 import sys
 import tomllib
 from pathlib import Path
@@ -54,7 +55,7 @@ json_scalar = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), 
 
 
 @st.composite
-def leaf_schema(draw: Any, refs: list[str]) -> dict[str, Any]:
+def leaf_schema(draw: Any, refs: list[str], text: st.SearchStrategy[str] = text) -> dict[str, Any]:
     kind = draw(st.sampled_from(["string", "integer", "number", "boolean", "enum", "array", "ref", "map", "nullable"]))
     schema: dict[str, Any]
     if kind == "enum":
@@ -79,8 +80,8 @@ def leaf_schema(draw: Any, refs: list[str]) -> dict[str, Any]:
 
 
 @st.composite
-def object_schema(draw: Any, refs: list[str]) -> dict[str, Any]:
-    props = draw(st.dictionaries(name, leaf_schema(refs), max_size=5))
+def object_schema(draw: Any, refs: list[str], text: st.SearchStrategy[str] = text, name: st.SearchStrategy[str] = name) -> dict[str, Any]:
+    props = draw(st.dictionaries(name, leaf_schema(refs, text), max_size=5))
     schema: dict[str, Any] = {"type": "object", "properties": props}
     if props and draw(st.booleans()):
         schema["required"] = sorted(draw(st.sets(st.sampled_from(sorted(props)), max_size=len(props))))
@@ -92,18 +93,18 @@ def object_schema(draw: Any, refs: list[str]) -> dict[str, Any]:
 
 
 @st.composite
-def hostile_spec(draw: Any) -> dict[str, Any]:
+def hostile_spec(draw: Any, text: st.SearchStrategy[str] = text, name: st.SearchStrategy[str] = name) -> dict[str, Any]:
     schema_names = draw(st.lists(name.filter(bool), max_size=4, unique=True))
     schemas = {}
     for n in schema_names:
-        schemas[n] = draw(st.one_of(object_schema(schema_names), leaf_schema(schema_names)))
+        schemas[n] = draw(st.one_of(object_schema(schema_names, text, name), leaf_schema(schema_names, text)))
     paths: dict[str, Any] = {}
     for path in draw(st.lists(text.map(lambda t: "/" + t.replace("{", "(").replace("}", ")")), max_size=3, unique=True)):
         ops = {}
         for method in draw(st.sets(st.sampled_from(["get", "post", "put", "delete", "patch"]), min_size=1, max_size=2)):
             op: dict[str, Any] = {"responses": {"200": {"description": draw(text)}}}
             if draw(st.booleans()):
-                op["responses"]["200"]["content"] = {"application/json": {"schema": draw(leaf_schema(schema_names))}}
+                op["responses"]["200"]["content"] = {"application/json": {"schema": draw(leaf_schema(schema_names, text))}}
             for key in ("operationId", "summary", "description"):
                 if draw(st.booleans()):
                     op[key] = draw(name if key == "operationId" else text)
@@ -112,11 +113,11 @@ def hostile_spec(draw: Any) -> dict[str, Any]:
             params = draw(st.lists(st.tuples(name, st.sampled_from(["query", "header", "cookie"])), max_size=3, unique=True))
             if params:
                 op["parameters"] = [
-                    {"name": n, "in": where, "required": draw(st.booleans()), "description": draw(text), "schema": draw(leaf_schema(schema_names))}
+                    {"name": n, "in": where, "required": draw(st.booleans()), "description": draw(text), "schema": draw(leaf_schema(schema_names, text))}
                     for n, where in params
                 ]
             if method != "get" and draw(st.booleans()):
-                op["requestBody"] = {"description": draw(text), "content": {"application/json": {"schema": draw(object_schema(schema_names))}}}
+                op["requestBody"] = {"description": draw(text), "content": {"application/json": {"schema": draw(object_schema(schema_names, text, name))}}}
             ops[method] = op
         paths[path] = ops
     spec: dict[str, Any] = {
@@ -217,6 +218,7 @@ def test_hostile_specs_give_safe_code_or_a_diagnostic(tmp_path_factory: pytest.T
         strange = _used_names(tree) - allowed
         assert not strange, f"{path} uses names our templates do not: {sorted(strange)}\n{files[path]}"
     tomllib.loads(files["pyproject.toml"])
+    _assert_as_black_writes_it(files)
     # import every module of the package
     out = work / "out"
     for path, content in files.items():
@@ -236,6 +238,45 @@ def test_hostile_specs_give_safe_code_or_a_diagnostic(tmp_path_factory: pytest.T
 
 def test_the_property_test_ran(template_names: set[str]) -> None:
     assert _counter[0] in (0, EXAMPLES) or _counter[0] >= EXAMPLES // 2
+    assert _layout_counter[0] in (0, EXAMPLES) or _layout_counter[0] >= EXAMPLES // 2
+
+
+def _assert_as_black_writes_it(files: dict[str, str]) -> None:
+    """black leaves every generated module as it is (most are not run through black: see format.py)."""
+    import difflib
+
+    import black
+
+    for path, source in files.items():
+        if path.endswith(".py"):
+            formatted = black.format_str(source, mode=black.Mode())
+            diff = "".join(difflib.unified_diff(source.splitlines(True), formatted.splitlines(True), path, "black"))
+            assert formatted == source, f"{path} is not as black writes it:\n{diff}"
+
+
+# ASCII text (modules with other characters go through black, see format.py) that stresses the layout:
+# long words and names, quotes of both kinds, backslashes, and enough of them to need splitting.
+_LAYOUT_PIECES = [n for n in NASTY if n.isascii() and "\t" not in n] + [
+    "x" * 70, "a_long_property_name_" * 3, "Very long words " * 6, "It's \"quoted\"", "'single'", '"double"', "\\", " - ", "1e5",
+]
+layout_text = st.lists(st.one_of(st.sampled_from(_LAYOUT_PIECES), st.text(alphabet=string.printable.replace("\t", ""), max_size=12)), max_size=6).map("".join)
+layout_name = st.one_of(st.sampled_from(NAMES), layout_text.filter(bool))
+_layout_counter = [0]
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(spec=hostile_spec(layout_text, layout_name))
+def test_generated_modules_are_as_black_writes_them(tmp_path_factory: pytest.TempPathFactory, spec: dict[str, Any]) -> None:
+    _layout_counter[0] += 1
+    spec_file = tmp_path_factory.mktemp("layout") / "openapi.json"
+    spec_file.write_text(json.dumps(spec), encoding="utf-8")
+    try:
+        result = generate(Options(spec_file, skip_validation=True))
+    except GenerationError:
+        event("exit 2")
+        return
+    event("generated")
+    _assert_as_black_writes_it(result.files)
 
 
 @given(st.text(alphabet=st.characters(codec=None, categories=None, blacklist_categories=()), max_size=40))
