@@ -3,7 +3,7 @@
 Model and resource modules are rendered as black lays them out (see shape.py), black formatting
 only their long statements; black is then not run over them again (it reads every line it leaves
 unchanged at about 3,300 lines per second: most of a cold run's time) unless they hold characters
-whose width or docstring handling black sees otherwise (anything not ASCII, tabs). The tests check
+whose width or docstring handling black sees otherwise (see ``laid_out_as_black``). The tests check
 that black leaves every such module unchanged (fixtures, hostile specs); ``black_all`` runs it
 over every module all the same.
 
@@ -82,10 +82,19 @@ def _resolve_statements(files: dict[str, str], cache: Cache, jobs: int) -> dict[
 
 
 def laid_out_as_black(source: str) -> bool:
-    """Whether a module rendered in black's layout needs no black pass: only ASCII (black measures
-    East Asian wide characters as two columns, where the layout counts one), no tabs (black expands
-    those that indent a docstring's line)."""
-    return source.isascii() and "\t" not in source
+    """Whether a module rendered in black's layout needs no black pass: no tab (black expands those
+    that indent a docstring's line), and no character that is not ASCII unless black measures it
+    one column wide, as the layout does (black counts East Asian wide characters as two, combining
+    ones as none) and it is no whitespace (black strips that when it indents a docstring)."""
+    if "\t" in source:
+        return False
+    if source.isascii():
+        return True
+    try:
+        from black.strings import char_width
+    except ImportError:  # pragma: no cover - black moved it: let black see every such module
+        return False
+    return all(ch.isascii() or (char_width(ch) == 1 and not ch.isspace()) for ch in set(source))
 
 
 def format_files(

@@ -17,7 +17,7 @@ from .ir import Api
 from .load import Spec
 from .options import Options
 from . import incremental
-from .render import BLACK_LAYOUT, ObjectFile, render
+from .render import ObjectFile, render
 from .texts import Texts, collecting
 from .validate import check_version, validation_diagnostics
 
@@ -92,6 +92,7 @@ class _Built:
     texts: Texts
     made: list[ObjectFile]
     files: dict[str, str]  # rendered, not yet formatted
+    laid_out: set[str]  # the paths of ``files`` rendered as black lays them out
 
 
 def _build_and_render(spec: Spec, config: Config, options: Options, cache: Cache) -> _Built:
@@ -105,9 +106,10 @@ def _build_and_render(spec: Spec, config: Config, options: Options, cache: Cache
             [Diagnostic(spec.root.name, None, None, "", "schemas nest too deeply (or refer to themselves without a named schema in between)")]
         ) from None
     made: list[ObjectFile] = []
+    laid_out: set[str] = set()
     with without_gc():
-        files = render(api, cache=cache, texts=texts, made=made)
-    return _Built(api, texts, made, files)
+        files = render(api, cache=cache, texts=texts, made=made, laid_out=laid_out)
+    return _Built(api, texts, made, files, laid_out)
 
 
 @contextmanager
@@ -167,8 +169,7 @@ def _generate(options: Options, cache: Cache) -> Result:
         raise outcome[0]
     built = outcome[0]
     tokened, texts, made = built.api, built.texts, built.made
-    laid_out = [f.path for f in made if f.template in BLACK_LAYOUT]
-    files = format_files(built.files, cache=cache, jobs=options.jobs, laid_out=laid_out, black_all=options.black_all)
+    files = format_files(built.files, cache=cache, jobs=options.jobs, laid_out=built.laid_out, black_all=options.black_all)
     spec_files = spec.local_files()
     others = [options.config.resolve()] if options.config else []
     inputs = None if spec_files is None else spec_files + others

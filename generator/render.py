@@ -26,7 +26,7 @@ from .texts import Texts
 TEMPLATE_SUFFIX = ".j2"
 #: Templates that lay their modules out as black does (see shape.py; checked by the tests): black
 #: formats their long statements only (see format.py).
-BLACK_LAYOUT = frozenset({"package/types/model.py.j2", "package/resources/resource.py.j2"})
+BLACK_LAYOUT = frozenset({"package/types/model.py.j2", "package/resources/resource.py.j2", "package/types/__init__.py.j2"})
 
 
 def templates_dir() -> Path:
@@ -151,13 +151,21 @@ class ObjectFile:
     digest: str | None = None
 
 
-def render(api: Api, *, cache: Cache | None = None, texts: Texts | None = None, made: list[ObjectFile] | None = None) -> dict[str, str]:
+def render(
+    api: Api,
+    *,
+    cache: Cache | None = None,
+    texts: Texts | None = None,
+    made: list[ObjectFile] | None = None,
+    laid_out: set[str] | None = None,
+) -> dict[str, str]:
     """Every file of the generated project, by path relative to the output directory.
 
     ``api`` holds the tokens of ``texts`` (see texts.py) if given: each file is rendered from
     objects with their texts in place. With ``cache``, each file made from one model or one resource
     is reused from the last run that rendered it from the same IR objects and texts, the same
-    templates and code (see :class:`_Rendered`). ``made`` receives the files made from IR objects.
+    templates and code (see :class:`_Rendered`). ``made`` receives the files made from IR objects,
+    ``laid_out`` the paths of those made from the templates of :data:`BLACK_LAYOUT`.
     """
     texts = texts or Texts()
     env = _environment()
@@ -170,6 +178,8 @@ def render(api: Api, *, cache: Cache | None = None, texts: Texts | None = None, 
     error_base = ident(api.client.error_base)
 
     def emit(template: str, path: str, **context: Any) -> None:
+        if laid_out is not None and template in BLACK_LAYOUT:
+            laid_out.add(path)
         if context:
             deferred = rendered.defer(template, path, context)
             if deferred is None:

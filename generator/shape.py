@@ -111,12 +111,24 @@ KINDS = ("statement", "parameter", "argument", "entry", "returns", "def")
 _IN_BRACKETS = ("parameter", "argument", "entry")
 
 
+#: ``name = function(dotted.name)``: black splits it inside the call's brackets when the first line fits.
+_SIMPLE_CALL = re.compile(r"([A-Za-z_][\w.]*) = ([A-Za-z_]\w*)\(([A-Za-z_][\w.]*)\)")
+#: ``"key": "value",`` of plain words: black cannot split it and leaves it as it is.
+_ATOM_ENTRY = re.compile(r'"\w*": "\w*",')
+
+
 def statement(text: str, indent: int, *, kind: str = "statement") -> str:
-    """``text`` at ``indent`` spaces; if too long, a placeholder ``resolve`` replaces with the lines
-    black writes for it (the first not indented)."""
+    """``text`` at ``indent`` spaces; if too long, the lines black writes for it (the first not
+    indented) when they are simple enough to be written here, else a placeholder ``resolve``
+    replaces with them."""
     assert kind in KINDS
     if indent + len(text) <= LINE_LENGTH or indent % 4 or (kind in _IN_BRACKETS and indent < 4):
         return text
+    if kind == "entry" and _ATOM_ENTRY.fullmatch(text):
+        return text
+    call = _SIMPLE_CALL.fullmatch(text) if kind == "statement" else None
+    if call and indent + len(call[1]) + len(call[2]) + 4 <= LINE_LENGTH:
+        return f"{call[1]} = {call[2]}(\n{' ' * (indent + 4)}{call[3]}\n{' ' * indent})"
     return "\x00" + json.dumps([text, indent, kind]) + "\x00"
 
 

@@ -150,3 +150,29 @@ def test_models_and_resources_are_not_run_through_black_and_come_out_as_black_wr
     formatted.clear()
     assert generate(Options(spec, black_all=True)).files == files
     assert set(laid_out) <= set(formatted)
+
+
+def test_statements_laid_out_without_black_are_as_black_writes_them() -> None:
+    """The long statements shape writes itself (a call of one dotted name, a dict entry of two
+    words) come out as black writes them, whatever the lengths of their names."""
+    import random
+
+    from generator import shape
+
+    rng = random.Random(7)
+
+    def word(size: int) -> str:
+        return "".join(rng.choice("abcdefgh_") for _ in range(size)).strip("_") or "a"
+
+    checked = 0
+    for _ in range(400):
+        indent = rng.choice([4, 8])
+        head = ("self." if indent == 8 else "") + word(rng.randint(1, 100))
+        text = f"{head} = {rng.choice(['asynchronous', 'to_raw_response_wrapper'])}(resource.{word(rng.randint(1, 100))})"
+        entry = f'"{word(rng.randint(1, 90))}": "{word(rng.randint(1, 90))}",'
+        lines = ["class A:", "    def f(self) -> None:" if indent == 8 else "    pass", " " * indent + shape.statement(text, indent)]
+        lines += ["", "", "_M = {", "    " + shape.statement(entry, 4, kind="entry"), "}", ""]
+        module = shape.resolve({"m.py": "\n".join(lines)}, {})["m.py"]
+        assert black.format_str(module, mode=black.Mode()) == module, module
+        checked += "\x00" not in shape.statement(text, indent)
+    assert checked > 100  # most of them written by shape itself, not by black

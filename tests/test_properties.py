@@ -254,10 +254,12 @@ def _assert_as_black_writes_it(files: dict[str, str]) -> None:
             assert formatted == source, f"{path} is not as black writes it:\n{diff}"
 
 
-# ASCII text (modules with other characters go through black, see format.py) that stresses the layout:
-# long words and names, quotes of both kinds, backslashes, and enough of them to need splitting.
+# Text that stresses the layout: long words and names, quotes of both kinds, backslashes, enough of
+# them to need splitting; characters black measures or strips otherwise (wide, combining, spaces
+# that are not ASCII), which send a module through black (see format.py), beside ones that do not.
 _LAYOUT_PIECES = [n for n in NASTY if n.isascii() and "\t" not in n] + [
     "x" * 70, "a_long_property_name_" * 3, "Very long words " * 6, "It's \"quoted\"", "'single'", '"double"', "\\", " - ", "1e5",
+    "é", "ß", "\xa0", "\n\xa0indented", "日本", "e\u0301", "\u3000",
 ]
 layout_text = st.lists(st.one_of(st.sampled_from(_LAYOUT_PIECES), st.text(alphabet=string.printable.replace("\t", ""), max_size=12)), max_size=6).map("".join)
 layout_name = st.one_of(st.sampled_from(NAMES), layout_text.filter(bool))
