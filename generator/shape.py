@@ -111,10 +111,30 @@ KINDS = ("statement", "parameter", "argument", "entry", "returns", "def")
 _IN_BRACKETS = ("parameter", "argument", "entry")
 
 
-#: ``name = function(dotted.name)``: black splits it inside the call's brackets when the first line fits.
-_SIMPLE_CALL = re.compile(r"([A-Za-z_][\w.]*) = ([A-Za-z_]\w*)\(([A-Za-z_][\w.]*)\)")
+# Long statements simple enough to be written here as black writes them (checked against black with
+# names of every length by tests/test_format.py); anything else is left to black.
+#: ``name = function(dotted.name)``: split inside the call's brackets when the first line fits.
+_SIMPLE_CALL = re.compile(r"([A-Za-z_][\w.]*) = ([A-Za-z_]\w*)\(([A-Za-z_][\w.]*)\)", re.ASCII)
 #: ``"key": "value",`` of plain words: black cannot split it and leaves it as it is.
-_ATOM_ENTRY = re.compile(r'"\w*": "\w*",')
+_ATOM_ENTRY = re.compile(r'"\w*": "\w*",', re.ASCII)
+#: ``name: Wrapper[Type]``, ``name: Wrapper[Type] = None``, ``name: Type = Field(alias="wire")``.
+_SIMPLE_FIELD = re.compile(r'(\w+: \w+\[)(\w+)(\] = None|\])|(\w+: \w+ = Field\()(alias="\w+")(\))', re.ASCII)
+
+
+def _simple(text: str, indent: int) -> str | None:
+    """The lines black writes for one of the simple long statements above, else None."""
+    pad, inner = " " * indent, " " * (indent + 4)
+    call = _SIMPLE_CALL.fullmatch(text)
+    if call and indent + len(call[1]) + len(call[2]) + 4 <= LINE_LENGTH:
+        return f"{call[1]} = {call[2]}(\n{inner}{call[3]}\n{pad})"
+    field = _SIMPLE_FIELD.fullmatch(text)
+    if field:
+        head, body, tail = field.groups()[:3] if field[1] else field.groups()[3:]
+        if tail == "] = None" and indent + len(head + body) + len("] = (") <= LINE_LENGTH:
+            return f"{head}{body}] = (\n{inner}None\n{pad})"  # the value in parentheses, when that fits
+        if indent + len(head) <= LINE_LENGTH:
+            return f"{head}\n{inner}{body}\n{pad}{tail}"
+    return None
 
 
 def statement(text: str, indent: int, *, kind: str = "statement") -> str:
@@ -126,9 +146,9 @@ def statement(text: str, indent: int, *, kind: str = "statement") -> str:
         return text
     if kind == "entry" and _ATOM_ENTRY.fullmatch(text):
         return text
-    call = _SIMPLE_CALL.fullmatch(text) if kind == "statement" else None
-    if call and indent + len(call[1]) + len(call[2]) + 4 <= LINE_LENGTH:
-        return f"{call[1]} = {call[2]}(\n{' ' * (indent + 4)}{call[3]}\n{' ' * indent})"
+    simple = _simple(text, indent) if kind == "statement" else None
+    if simple is not None:
+        return simple
     return "\x00" + json.dumps([text, indent, kind]) + "\x00"
 
 

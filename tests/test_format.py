@@ -154,7 +154,7 @@ def test_models_and_resources_are_not_run_through_black_and_come_out_as_black_wr
 
 def test_statements_laid_out_without_black_are_as_black_writes_them() -> None:
     """The long statements shape writes itself (a call of one dotted name, a dict entry of two
-    words) come out as black writes them, whatever the lengths of their names."""
+    words, simple annotated fields) come out as black writes them, whatever the lengths of their names."""
     import random
 
     from generator import shape
@@ -170,9 +170,11 @@ def test_statements_laid_out_without_black_are_as_black_writes_them() -> None:
         head = ("self." if indent == 8 else "") + word(rng.randint(1, 100))
         text = f"{head} = {rng.choice(['asynchronous', 'to_raw_response_wrapper'])}(resource.{word(rng.randint(1, 100))})"
         entry = f'"{word(rng.randint(1, 90))}": "{word(rng.randint(1, 90))}",'
+        name, annotation = word(rng.randint(1, 60)), "T" + word(rng.randint(1, 110))
+        field = rng.choice([f"{name}: Optional[{annotation}]", f"{name}: List[{annotation}] = None", f'{name}: {annotation} = Field(alias="{word(30)}")'])
         lines = ["class A:", "    def f(self) -> None:" if indent == 8 else "    pass", " " * indent + shape.statement(text, indent)]
-        lines += ["", "", "_M = {", "    " + shape.statement(entry, 4, kind="entry"), "}", ""]
+        lines += ["", "", "class B:", "    " + shape.statement(field, 4), "", "", "_M = {", "    " + shape.statement(entry, 4, kind="entry"), "}", ""]
         module = shape.resolve({"m.py": "\n".join(lines)}, {})["m.py"]
         assert black.format_str(module, mode=black.Mode()) == module, module
-        checked += "\x00" not in shape.statement(text, indent)
+        checked += "\x00" not in shape.statement(text, indent) + shape.statement(field, 4)
     assert checked > 100  # most of them written by shape itself, not by black
