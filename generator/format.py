@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-
 from typing import Collection
 
 from . import shape, workers
