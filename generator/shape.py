@@ -1,8 +1,9 @@
 """Bracketed code laid out the way black lays it out, so that formatting has little left to change.
 
-The model and resource templates lay their modules out with these helpers exactly as black would, so
-that black is not run over them at all (see format.py): only their statements too long for a line
-are formatted, by black, each alone. The tests check that black leaves such modules unchanged; a
+The templates of ``render.BLACK_LAYOUT`` (models, resources, ``types/__init__.py``) lay their modules
+out with these helpers exactly as black would, so that black is not run over them (see format.py):
+only their statements too long for a line that are not simple enough to write here are formatted,
+by black, each alone. The tests check that black leaves such modules unchanged; a
 module this layout cannot vouch for (not ASCII, tabs) still goes through black.
 """
 
