@@ -1,9 +1,10 @@
 """Format generated Python with black, in process: each distinct source formatted once, ever.
 
-Model and resource modules are rendered as black lays them out (see shape.py), black formatting
-only their long statements; black is then not run over them again (it reads every line it leaves
-unchanged at about 3,300 lines per second: most of a cold run's time) unless they hold characters
-whose width or docstring handling black sees otherwise (see ``laid_out_as_black``). The tests check
+Model and resource modules and ``types/__init__.py`` are rendered as black lays them out (see
+shape.py), black formatting only the long statements shape leaves to it; black is then not run
+over them again (it reads every line it leaves unchanged at about 3,300 lines per second: most of
+a cold run's time) unless they hold characters whose width or docstring handling black sees
+otherwise (see ``laid_out_as_black``). The tests check
 that black leaves every such module unchanged (fixtures, hostile specs); ``black_all`` runs it
 over every module all the same.
 

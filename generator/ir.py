@@ -91,6 +91,12 @@ class TypeModule:
     #: Import lines of modules in an import cycle with this one (see ``Model.deferred_imports``).
     deferred_imports: tuple[str, ...] = ()
 
+    @property
+    def imports_last(self) -> bool:
+        """Whether ``deferred_imports`` come after the models (an alias needs its names at once),
+        not under ``TYPE_CHECKING`` before them."""
+        return any(m.alias is not None for m in self.models)
+
 
 @dataclass(frozen=True)
 class Const:

@@ -730,11 +730,10 @@ class SchemaBuilder:
                     runtime.add(Import(_TYPING, "TYPE_CHECKING"))
                 models.append(replace(model, recursive=recursive, rebuild=bool(cyclic) and model.alias is None))
             imports = import_lines(runtime, here)
-            # Imported at the end of a module with aliases (which need them at once), else under TYPE_CHECKING.
-            if any(m.alias is not None for m in models):
+            if TypeModule(module, tuple(models)).imports_last:
                 deferred_imports = import_lines(deferred, here, comment="  # noqa: E402")
             else:
-                deferred_imports = import_lines(deferred, here, indent=4)
+                deferred_imports = import_lines(deferred, here, indent=4)  # under TYPE_CHECKING
             models = [replace(m, imports=imports, deferred_imports=deferred_imports) for m in models]
             out.append(TypeModule(module, tuple(models), imports, deferred_imports))
         return tuple(out)
