@@ -107,11 +107,17 @@ def docstring(text: Any, width: int = 0, first: bool = False) -> str:
     """A whole docstring, quotes included; a multi-line one ends with the quotes on their own line.
 
     ``first``: the first statement of a class or function body, which black treats as a docstring
-    proper: a quote right after the opening quotes or before the closing ones gets a space between.
+    proper: a quote right after the opening quotes or before the closing ones gets a space between,
+    and the lines after the first lose the indentation they all have beyond the docstring's own.
     """
     body = indent_doc(text, width)
-    if first and body.startswith('"'):
-        body = " " + body
+    if first:
+        lines = body.split("\n")
+        margin = min((len(line) - len(line.lstrip(" ")) for line in lines[1:] if line), default=width)
+        if margin > width:
+            body = "\n".join([lines[0], *(line[:width] + line[margin:] if line else line for line in lines[1:])])
+        if body.startswith('"'):
+            body = " " + body
     if "\n" in body:
         return f'"""{body}\n{" " * width}"""'
     return f'"""{body} """' if first and body.endswith('"') else f'"""{body}"""'

@@ -178,3 +178,17 @@ def test_statements_laid_out_without_black_are_as_black_writes_them() -> None:
         assert black.format_str(module, mode=black.Mode()) == module, module
         checked += "\x00" not in shape.statement(text, indent) + shape.statement(field, 4)
     assert checked > 100  # most of them written by shape itself, not by black
+
+
+def test_a_class_docstring_whose_lines_are_all_indented_is_dedented_as_black_does() -> None:
+    """black re-indents a docstring proper: the lines after the first lose their common indentation
+    (an attribute's docstring is left as it is)."""
+    from generator.render import docstring
+
+    text = "A list:\n  - one\n    - nested\n\n  - two"
+    for width in (0, 4, 8):
+        written = docstring(text, width, first=True)
+        pad = " " * width
+        assert written == f'"""A list:\n{pad}- one\n{pad}  - nested\n\n{pad}- two\n{pad}"""'
+        module = f"class A:\n    {docstring(text, 4, first=True)}\n\n    x: int\n    {docstring(text, 4)}\n"
+        assert black.format_str(module, mode=black.Mode()) == module

@@ -259,7 +259,7 @@ def _assert_as_black_writes_it(files: dict[str, str]) -> None:
 # that are not ASCII), which send a module through black (see format.py), beside ones that do not.
 _LAYOUT_PIECES = [n for n in NASTY if n.isascii() and "\t" not in n] + [
     "x" * 70, "a_long_property_name_" * 3, "Very long words " * 6, "It's \"quoted\"", "'single'", '"double"', "\\", " - ", "1e5",
-    "é", "ß", "\xa0", "\n\xa0indented", "日本", "e\u0301", "\u3000",
+    "\n  indented", "\n    - item", "é", "ß", "\xa0", "\n\xa0indented", "日本", "e\u0301", "\u3000",
 ]
 layout_text = st.lists(st.one_of(st.sampled_from(_LAYOUT_PIECES), st.text(alphabet=string.printable.replace("\t", ""), max_size=12)), max_size=6).map("".join)
 layout_name = st.one_of(st.sampled_from(NAMES), layout_text.filter(bool))
