@@ -8,50 +8,55 @@ security schemes, resource tree). Templates only lay out the result.
 from __future__ import annotations
 
 
-from . import naming, texts
-from .config import Config
+from . import load, naming, texts
+from .config import Config, OperationConfig
 from .diagnostics import Diagnostic, GenerationError
 from .ir import Api, Client, Example, Operation, SecurityScheme
-from .load import Spec
+from .load import Located, Spec
+from .record import Record
 from .operations import OperationBuilder, _method_name_default, _Node, _resource, _resource_path_default, _walk
 from .safe import lit
 from .schemas import SchemaBuilder, _description
 
 
-def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api:
+def build(spec: Spec, config: Config, *, package_name: str | None = None, record: Record | None = None) -> Api:
+    """The IR of ``spec``; with ``record``, what each step of the build read and made is noted in it."""
+    outer = load.reads
+    load.reads = record.skeleton if record is not None else None
+    try:
+        return _build(spec, config, package_name, record)
+    finally:
+        load.reads = outer
+
+
+def _build(spec: Spec, config: Config, package_name: str | None, record: Record | None) -> Api:
     info = spec.top.value.get("info") if isinstance(spec.top.value.get("info"), dict) else {}
     title = str(info.get("title") or "API")
     package = package_name or config.package_name or (naming.python_name(title, fallback="api") + "_client")
     if not naming.is_identifier(package):
         raise GenerationError([Diagnostic("<options>", None, None, "/package_name", f"package name {package!r} is not a Python identifier")])
-    b = SchemaBuilder(spec, config)
+    b = SchemaBuilder(spec, config, record=record)
     b.declare_components()
     ops = OperationBuilder(b)
 
     root = _Node("", ())
     used_config: set[str] = set()
     all_ops: list[tuple[tuple[str, ...], Operation]] = []
-    for op, method, key, item, _ in ops.operations():
-        op_id = op.value.get("operationId")
-        cfg = None
-        for config_key in (op_id, f"{method.upper()} {key}"):
-            if isinstance(config_key, str) and config_key in config.operations:
-                cfg = config.operations[config_key]
-                used_config.add(config_key)
-                break
-        resource = tuple(cfg.resource.split(".")) if cfg and cfg.resource else _resource_path_default(op, key)
-        method_name = cfg.method if cfg and cfg.method else _method_name_default(op, method, key, resource[-1])
-        for name in (*resource, method_name):
-            if not naming.is_identifier(name):
-                raise (cfg.located if cfg and cfg.located else op).error(f"{name!r} is not a Python identifier")
+    for index, (op, method, key, item, _) in enumerate(ops.operations()):
+        config_key, cfg, resource, method_name = operation_names(config, op, method, key)
+        if config_key is not None:
+            used_config.add(config_key)
         node = root
         for segment in resource:
             node = node.children.setdefault(segment, _Node(segment, node.path + (segment,)))
         try:
-            operation = ops.build_operation(op, method, key, item, cfg, method_name)
+            with b.step(("op", index)):
+                operation = ops.build_operation(op, method, key, item, cfg, method_name)
         except GenerationError as exc:
             b.errors.extend(exc.diagnostics)
             continue
+        if record is not None:
+            record.operation_at[("op", index)] = (node.path, len(node.operations))
         node.operations.append(operation)
         all_ops.append((resource, operation))
     for config_key, cfg in config.operations.items():
@@ -78,6 +83,8 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
         description=texts.read(spec.top.child("info"), "description") if info else None,
     )
     type_modules = b.models()
+    if record is not None:
+        record.builder = b
     models = tuple(m for module in type_modules for m in module.models)
     return Api(
         package=package,
@@ -91,6 +98,22 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
         all_resources=tuple(_walk(resources)),
         type_modules=type_modules,
     )
+
+
+def operation_names(config: Config, op: Located, method: str, key: str) -> tuple[str | None, OperationConfig | None, tuple[str, ...], str]:
+    """(the config key naming the operation, its config, its resource path, its method name)."""
+    op_id = op.value.get("operationId")
+    cfg, used = None, None
+    for config_key in (op_id, f"{method.upper()} {key}"):
+        if isinstance(config_key, str) and config_key in config.operations:
+            cfg, used = config.operations[config_key], config_key
+            break
+    resource = tuple(cfg.resource.split(".")) if cfg and cfg.resource else _resource_path_default(op, key)
+    method_name = cfg.method if cfg and cfg.method else _method_name_default(op, method, key, resource[-1])
+    for name in (*resource, method_name):
+        if not naming.is_identifier(name):
+            raise (cfg.located if cfg and cfg.located else op).error(f"{name!r} is not a Python identifier")
+    return used, cfg, resource, method_name
 
 
 def _server_url(spec: Spec) -> str:
@@ -123,7 +146,8 @@ def _credential_name(b: SchemaBuilder, scheme: str, key: str, configured: str | 
 
 
 def _security_schemes(b: SchemaBuilder) -> tuple[SecurityScheme, ...]:
-    components = b.spec.top.get("components")
+    with b.unrecorded():
+        components = b.spec.top.get("components")
     node = components.get("securitySchemes") if components else None
     out = []
     used_config = set()

@@ -134,11 +134,12 @@ def run(argv: Sequence[str] | None = None) -> int:
                     print(f"warning: {warning}", file=sys.stderr)
                 print(f"{output}: up to date", file=sys.stderr)
                 return EXIT_OK
-            update = incremental.update(cache, run_key, output, max_bytes=options.max_spec_bytes)
+            update = incremental.update(cache, run_key, output, max_bytes=options.max_spec_bytes, options=options)
             result: Update | Result
-            if update is not None:  # only prose changed: the files holding it were made again
+            if update is not None:  # only prose, or a few schemas, changed: the files holding them were made again
                 result = update
-                print(f"{output}: only descriptions changed; {len(update.rendered)} file(s) made again from the last run", file=sys.stderr)
+                what = "a few schemas" if update.structural else "only descriptions"
+                print(f"{output}: {what} changed; {len(update.rendered)} file(s) made again from the last run", file=sys.stderr)
             else:
                 from .pipeline import generate  # the heavy part: imported only when there is work
 

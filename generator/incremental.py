@@ -33,7 +33,7 @@ from .cache import Cache
 from .fastpath import code_digest, python_digest, run_digest as _key, sha as _sha
 from .texts import Texts, blank
 
-_KIND = "snapshot-1"
+_KIND = "snapshot-2"
 _OBJECTS = "snapshot-object-1"
 #: More files to render again than this: the full path (with its caches) is as quick.
 MAX_FILES = 300
@@ -62,6 +62,8 @@ class Snapshot:
     shown: str
     #: Other input files (the config) -> sha256.
     others: dict[str, str]
+    #: What the structural path needs of the build (see rebuild.state_of); None if not kept.
+    state: dict[str, Any] | None = None
     # The fields above are the full run's (its *base*), kept until the next full run; those below
     # are the state after the latest run, kept after each (a few bytes, where the base has the spec).
     #: The output directory's files (the manifest included) -> sha256.
@@ -82,10 +84,14 @@ _STATE_KIND = "snapshot-state-1"
 
 
 
-def capture(cache: Cache, spec: Any, api: Any, texts: Texts, made: list[Any], others: list[Path]) -> Snapshot | None:
+def capture(
+    cache: Cache, spec: Any, api: Any, texts: Texts, made: list[Any], others: list[Path], record: Any = None
+) -> Snapshot | None:
     """The snapshot of a full run: ``api`` holds the tokens of ``texts``, ``made`` is render's list of
-    files made from IR objects; None if it cannot be kept (a remote document, data marshal refuses)."""
+    files made from IR objects, ``record`` what the build recorded (if it did); None if it cannot be
+    kept (a remote document, data marshal refuses)."""
     from .render import shared_fields
+    from .rebuild import state_of
 
     docs: dict[str, list[Any]] = {}
     for doc in spec.documents():
@@ -126,6 +132,7 @@ def capture(cache: Cache, spec: Any, api: Any, texts: Texts, made: list[Any], ot
         code=code_digest(), python=python_digest(), nonce=texts.nonce, values=list(texts.values), sources=list(texts.sources),
         impure=sorted(texts.impure), touched=sorted(texts.touched), shared_tokens=sorted(shared_tokens), docs=docs, files=files,
         shown=keep(shown), others=others_digest, fresh=fresh, new=True,
+        state=state_of(record, api, spec) if record is not None else None,
     )
 
 
@@ -161,6 +168,8 @@ class Update:
     #: The files rendered again.
     rendered: list[str]
     warnings: list[Any] = field(default_factory=list)
+    #: Whether the structure changed (some models were built again), not only prose.
+    structural: bool = False
 
     @property
     def unchanged(self) -> set[str]:
@@ -168,8 +177,11 @@ class Update:
         return set(self.files) - set(self.rendered)
 
 
-def update(cache: Cache, run_key: Mapping[str, object], output: Path, *, max_bytes: int) -> Update | None:
-    """The run's result if only prose changed since the snapshot of ``run_key`` (None: take the full path)."""
+def update(
+    cache: Cache, run_key: Mapping[str, object], output: Path, *, max_bytes: int, options: Any = None
+) -> Update | None:
+    """The run's result if only prose changed since the snapshot of ``run_key``, or only component
+    schemas in ways :mod:`rebuild` can redo (with ``options``, the run's); None: take the full path."""
     if not cache.enabled:
         return None
     # Two parsed specs are millions of objects, none of them garbage: the collector's passes over
@@ -177,13 +189,13 @@ def update(cache: Cache, run_key: Mapping[str, object], output: Path, *, max_byt
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _update(cache, run_key, output, max_bytes)
+        return _update(cache, run_key, output, max_bytes, options)
     finally:
         if enabled:
             gc.enable()
 
 
-def _update(cache: Cache, run_key: Mapping[str, object], output: Path, max_bytes: int) -> Update | None:
+def _update(cache: Cache, run_key: Mapping[str, object], output: Path, max_bytes: int, options: Any) -> Update | None:
     key = _key(run_key)
     raw, state_raw = cache.get_many(_KIND, [key]).get(key), cache.get_many(_STATE_KIND, [key]).get(key)
     if raw is None or state_raw is None:
@@ -205,9 +217,14 @@ def _update(cache: Cache, run_key: Mapping[str, object], output: Path, max_bytes
         return None
     # Texts are compared with the base's; the files to make again hold a text that differs from
     # what the latest run gave it (it may have changed since the base, or changed back).
-    current = _changed_texts(snapshot, max_bytes)
-    if current is None or set(current) & set(snapshot.shared_tokens):
+    changes = _changes(snapshot, max_bytes, structural_ok=options is not None and snapshot.state is not None)
+    if changes is None:
         return None
+    current, units, parsed = changes
+    if set(current) & set(snapshot.shared_tokens):
+        return None
+    if units:
+        return _structural(cache, run_key, output, snapshot, previous, current, units, parsed, options)
     differs = {n for n in set(current) | set(previous) if current.get(n) != previous.get(n)}
     affected = [path for path, (_, _, tokens) in snapshot.files.items() if differs.intersection(tokens)]
     if len(affected) > MAX_FILES:
@@ -215,35 +232,178 @@ def _update(cache: Cache, run_key: Mapping[str, object], output: Path, max_bytes
     on_disk = _output_files(snapshot, output)
     if on_disk is None:
         return None
-    from .format import format_files
-    from .render import BLACK_LAYOUT, ObjectFile, render_object_file
-
     texts = Texts(snapshot.nonce)
     texts.values = list(snapshot.values)
     for number, text in current.items():
         texts.values[number] = text
-    keys = [snapshot.files[path][1] for path in affected] + [snapshot.shown]
+    fresh = _render_again(cache, snapshot, affected, texts, {})
+    if fresh is None:
+        return None
+    files = {**on_disk, **_format(cache, run_key, snapshot, fresh, set(affected))}
+    snapshot.current = current
+    inputs = [Path(entry[0]) for entry in snapshot.docs.values()] + [Path(p) for p in snapshot.others]
+    return Update(files, inputs, snapshot, affected)
+
+
+def _render_again(
+    cache: Cache, snapshot: Snapshot, paths: list[str], texts: Texts, contexts: dict[str, dict[str, Any]]
+) -> dict[str, str] | None:
+    """The files at ``paths`` rendered again with ``texts``: from ``contexts`` where given, else from
+    the snapshot's objects; None if some cannot be."""
+    from .render import ObjectFile, render_object_file
+
+    keys = [snapshot.files[path][1] for path in paths if path not in contexts] + [snapshot.shown]
     objects = cache.get_many(_OBJECTS, keys)
     if any(key not in objects for key in keys):
         return None
     try:
         shown = _unpickle(objects[snapshot.shown])
-        contexts = {path: _unpickle(objects[snapshot.files[path][1]]) for path in affected}
+        for path in paths:
+            if path not in contexts:
+                contexts[path] = _unpickle(objects[snapshot.files[path][1]])
     except (pickle.UnpicklingError, AttributeError, EOFError, ImportError, IndexError, TypeError, ValueError):
         return None
     fresh: dict[str, str] = {}
-    for path in affected:
-        template, _, tokens = snapshot.files[path]
-        made = render_object_file(shown, ObjectFile(template, path, contexts[path], frozenset(tokens)), texts)
+    for path in paths:
+        template = snapshot.files[path][0] if path in snapshot.files else _MODEL_TEMPLATE
+        made = render_object_file(shown, ObjectFile(template, path, contexts[path], frozenset()), texts)
         if made is None:
             return None
         fresh[path] = made
-    laid_out = [path for path in affected if snapshot.files[path][0] in BLACK_LAYOUT]
-    black_all = bool(run_key.get("black_all"))
-    files = {**on_disk, **format_files(fresh, cache=cache, laid_out=laid_out, black_all=black_all)}
-    snapshot.current = current
+    return fresh
+
+
+_MODEL_TEMPLATE = "package/types/model.py.j2"
+
+
+def _format(cache: Cache, run_key: Mapping[str, object], snapshot: Snapshot, fresh: dict[str, str], laid_out: set[str]) -> dict[str, str]:
+    from .format import format_files
+    from .render import BLACK_LAYOUT
+
+    laid = [p for p in fresh if p in laid_out and (p not in snapshot.files or snapshot.files[p][0] in BLACK_LAYOUT)]
+    return format_files(fresh, cache=cache, laid_out=laid, black_all=bool(run_key.get("black_all")))
+
+
+def _structural(
+    cache: Cache, run_key: Mapping[str, object], output: Path, snapshot: Snapshot, previous: dict[int, str],
+    current: dict[int, str], units: set[tuple[str, ...]], parsed: dict[str, Any], options: Any,
+) -> Update | None:
+    """Some component schemas changed: their models (and what read them) built again (rebuild.py),
+    the spec validated (incrementally, through the validation cache), the files they are in made again."""
+    from .config import Config, load_config
+    from .diagnostics import GenerationError
+    from .load import Spec
+    from .rebuild import rebuild
+    from .render import render_types_index
+    from .validate import check_version, validation_diagnostics
+
+    assert snapshot.state is not None
+    if len(snapshot.docs) != 1 or len(parsed) != 1:
+        return None
+    (doc_key, doc), = parsed.items()
+    on_disk = _output_files(snapshot, output)
+    if on_disk is None:
+        return None
+    try:
+        spec = Spec.of_document(doc, max_bytes=options.max_spec_bytes, allow_remote=options.allow_remote_refs, root_dir=options.ref_root)
+        check_version(spec)
+        if spec.problems or validation_diagnostics(spec, cache=cache, jobs=1):
+            return None  # the full path reports them
+        config = load_config(options.config) if options.config else Config()
+    except GenerationError:
+        return None
+    texts = Texts(snapshot.nonce)
+    texts.values = list(snapshot.values)
+    for number, text in current.items():
+        texts.values[number] = text
+    texts.sources = [(k, tuple(parts), strip) for k, parts, strip in snapshot.sources]
+    texts._numbers = {source: n for n, source in enumerate(texts.sources)}
+    texts.impure = set(snapshot.impure)
+    texts.touched = {(k, tuple(parts)) for k, parts in snapshot.touched}
+    shown_values = list(snapshot.values)
+    for number, text in previous.items():
+        shown_values[number] = text  # the texts the output holds now
+    operations: dict[Any, Any] = {}
+
+    def old_operation(at: tuple[tuple[str, ...], int]) -> Any:
+        resource_path, position = at
+        for path, (template, _, _) in snapshot.files.items():
+            if template == "package/resources/resource.py.j2" and path not in operations:
+                operations[path] = None
+        found = _resource_objects(cache, snapshot, operations)
+        resource = found.get(tuple(resource_path))
+        return resource.operations[position] if resource is not None and position < len(resource.operations) else None
+
+    rebuilt = rebuild(snapshot.state, spec, config, units, texts, old_operation)
+    if rebuilt is None:
+        return None
+    package = _package(snapshot, cache)
+    if package is None:
+        return None
+    contexts = {f"{package}/types/{name}.py": {"module": module} for name, module in rebuilt.modules.items()}
+    if any(path not in snapshot.files or snapshot.files[path][0] != _MODEL_TEMPLATE for path in contexts):
+        return None
+    differs = {n for n in range(len(texts.values)) if n >= len(shown_values) or texts.values[n] != shown_values[n]}
+    affected = sorted(set(contexts) | {path for path, (_, _, tokens) in snapshot.files.items() if differs.intersection(tokens)})
+    if len(affected) > MAX_FILES or set(current) & set(snapshot.shared_tokens) or differs & set(snapshot.shared_tokens):
+        return None
+    fresh = _render_again(cache, snapshot, affected, texts, dict(contexts))
+    if fresh is None:
+        return None
+    laid_out = set(affected)
+    if rebuilt.index_modules is not None:
+        index_path = f"{package}/types/__init__.py"
+        fresh[index_path] = render_types_index(rebuilt.index_modules)
+        laid_out.add(index_path)
+        affected.append(index_path)
+    files = {**on_disk, **_format(cache, run_key, snapshot, fresh, laid_out)}
+    # The new base: this spec, these texts, these objects.
+    data = doc.data
+    try:
+        marshal.dumps(data)
+        raw = doc.path.read_bytes()
+    except (OSError, ValueError):
+        return None
+    text = doc.text.encode("utf-8")
+    if raw != text and raw != b"\xef\xbb\xbf" + text:
+        return None
+    snapshot.docs = {doc_key: [str(doc.path), doc.path.suffix.lower() == ".json", _sha(raw), data]}
+    snapshot.values, snapshot.sources = list(texts.values), list(texts.sources)
+    snapshot.impure, snapshot.touched = sorted(texts.impure), sorted(texts.touched)
+    for path, context in contexts.items():
+        blob = pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL)
+        object_key = _sha(blob)
+        snapshot.fresh[object_key] = blob
+        snapshot.files[path] = [_MODEL_TEMPLATE, object_key, sorted(texts.tokens_of(context))]
+    snapshot.state = rebuilt.state
+    snapshot.current, snapshot.new = {}, True
     inputs = [Path(entry[0]) for entry in snapshot.docs.values()] + [Path(p) for p in snapshot.others]
-    return Update(files, inputs, snapshot, affected)
+    return Update(files, inputs, snapshot, affected, structural=True)
+
+
+def _package(snapshot: Snapshot, cache: Cache) -> str | None:
+    objects = cache.get_many(_OBJECTS, [snapshot.shown])
+    try:
+        return str(_unpickle(objects[snapshot.shown]).package)
+    except (KeyError, pickle.UnpicklingError, AttributeError, EOFError, ImportError, IndexError, TypeError, ValueError):
+        return None
+
+
+def _resource_objects(cache: Cache, snapshot: Snapshot, wanted: dict[str, Any]) -> dict[tuple[str, ...], Any]:
+    """The snapshot's resources, by resource path (loaded once, for the paths in ``wanted``)."""
+    missing = [path for path, value in wanted.items() if value is None]
+    if missing:
+        objects = cache.get_many(_OBJECTS, [snapshot.files[p][1] for p in missing])
+        for path in missing:
+            try:
+                wanted[path] = _unpickle(objects[snapshot.files[path][1]])["resource"]
+            except (KeyError, pickle.UnpicklingError, AttributeError, EOFError, ImportError, IndexError, TypeError, ValueError):
+                wanted[path] = False
+    out: dict[tuple[str, ...], Any] = {}
+    for resource in wanted.values():
+        if resource:
+            out[tuple(resource.module.split(".")[2:])] = resource
+    return out
 
 
 class _IRUnpickler(pickle.Unpickler):
@@ -281,9 +441,13 @@ def _output_files(snapshot: Snapshot, output: Path) -> dict[str, str] | None:
     return files
 
 
-def _changed_texts(snapshot: Snapshot, max_bytes: int) -> dict[int, str] | None:
-    """Each token's text that differs from the base's; None unless only prose changed."""
-    from .load import SURROGATE, parse_document
+def _changes(
+    snapshot: Snapshot, max_bytes: int, *, structural_ok: bool
+) -> tuple[dict[int, str], set[tuple[str, ...]], dict[str, Any]] | None:
+    """What changed since the base: each token's text that differs from the base's, and (with
+    ``structural_ok``) the ``components/schemas`` entries changed otherwise, with the documents
+    parsed again; None if anything else changed (the full path)."""
+    from .load import SURROGATE, _json_depth_ok, _lone_surrogate, parse_document
 
     where: dict[tuple[str, tuple[str, ...]], list[tuple[int, bool]]] = {}
     for number, (key, parts, strip) in enumerate(snapshot.sources):
@@ -291,30 +455,14 @@ def _changed_texts(snapshot: Snapshot, max_bytes: int) -> dict[int, str] | None:
     impure = set(snapshot.impure)
     touched = {(key, tuple(parts)) for key, parts in snapshot.touched}
     changed: dict[int, str] = {}
+    units: set[tuple[str, ...]] = set()
+    parsed: dict[str, Any] = {}
     total = 0
     prefix = Texts(snapshot.nonce).prefix
-    for key, (path, _, digest, data) in snapshot.docs.items():
-        try:
-            raw = Path(path).read_bytes()
-        except OSError:
-            return None
-        total += len(raw)
-        if total > max_bytes:
-            return None
-        sha = _sha(raw)
-        if sha == digest:
-            continue
-        try:
-            # Depth and lone surrogates were checked in the snapshot's run: only changed strings
-            # can bring them, and those are checked below.
-            doc = parse_document(Path(path), max_bytes, checks=False)
-        except Exception:  # any refusal is the full path's to report
-            return None
-        if doc.problems:
-            return None
-        leaves: list[tuple[tuple[str, ...], str, str]] = []
-        if not _diff(data, doc.data, (), leaves):
-            return None
+
+    def prose(key: str, leaves: list[tuple[tuple[str, ...], str, str]]) -> dict[int, str] | None:
+        """The texts these changed strings are, if each is prose the build read as such."""
+        found: dict[int, str] = {}
         for parts, old, new in leaves:
             readers = where.get((key, parts))
             if old in impure or prefix in new or SURROGATE.search(new) or _in_data(parts):
@@ -330,8 +478,83 @@ def _changed_texts(snapshot: Snapshot, max_bytes: int) -> dict[int, str] | None:
                 if blank(text):
                     return None
                 if text != snapshot.values[number]:
-                    changed[number] = text
-    return changed
+                    found[number] = text
+        return found
+
+    for key, (path, _, digest, data) in snapshot.docs.items():
+        try:
+            raw = Path(path).read_bytes()
+        except OSError:
+            return None
+        total += len(raw)
+        if total > max_bytes:
+            return None
+        sha = _sha(raw)
+        if sha == digest:
+            continue
+        try:
+            # Depth and lone surrogates were checked in the snapshot's run: only changed strings
+            # can bring them, and those are checked below (changed units are checked whole).
+            doc = parse_document(Path(path), max_bytes, checks=False)
+        except Exception:  # any refusal is the full path's to report
+            return None
+        if doc.problems:
+            return None
+        parsed[key] = doc
+        leaves: list[tuple[tuple[str, ...], str, str]] = []
+        if _diff(data, doc.data, (), leaves):
+            found = prose(key, leaves)
+            if found is not None:
+                changed.update(found)
+                continue
+        if not structural_ok or not isinstance(data, dict) or not isinstance(doc.data, dict):
+            return None
+        # Unit by unit: prose where only prose changed, else a component schema redone.
+        old_units, new_units = _units(data), _units(doc.data)
+        if old_units is None or new_units is None or list(old_units) != list(new_units):
+            return None
+        for parts, old in old_units.items():
+            new = new_units[parts]
+            if old == new and marshal.dumps(old, 2) == marshal.dumps(new, 2):
+                continue
+            leaves = []
+            if _diff(old, new, parts, leaves):
+                found = prose(key, leaves)
+                if found is not None:
+                    changed.update(found)
+                    continue
+            if len(parts) != 3 or parts[:2] != ("components", "schemas"):
+                return None
+            if not _json_depth_ok(new) or _lone_surrogate(new) is not None:
+                return None
+            units.add(parts)
+    return changed, units, parsed
+
+
+def _units(data: dict[str, Any]) -> dict[tuple[str, ...], Any] | None:
+    """A document's units (see load.unit), in order: each top-level key but paths, webhooks and
+    components, each path item and webhook, each component entry."""
+    out: dict[tuple[str, ...], Any] = {}
+    for key, value in data.items():
+        if not isinstance(key, str):
+            return None
+        if key in ("paths", "webhooks", "components"):
+            if not isinstance(value, dict):
+                return None
+            if key == "components":
+                for kind, entries in value.items():
+                    if not isinstance(entries, dict):
+                        return None
+                    out[(key, str(kind))] = list(entries)  # the names, in order
+                    for name, entry in entries.items():
+                        out[(key, str(kind), str(name))] = entry
+            else:
+                out[(key,)] = list(value)
+                for name, entry in value.items():
+                    out[(key, str(name))] = entry
+        else:
+            out[(key,)] = value
+    return out
 
 
 def _in_data(parts: tuple[str, ...]) -> bool:

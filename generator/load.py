@@ -414,13 +414,41 @@ def _located(doc: Document, parts: tuple[str, ...], value: Any, _new: Any = obje
 
     The same object the dataclass constructor makes (its three fields set, nothing else), only
     without the per-field ``object.__setattr__`` calls of a frozen dataclass's ``__init__``.
+    While :data:`reads` is a set, the unit of the node (see :func:`unit`) is added to it.
     """
+    if reads is not None:
+        reads.add((id(doc), unit(parts)))
     node = _new(Located)
     fields = node.__dict__
     fields["doc"] = doc
     fields["parts"] = parts
     fields["value"] = value
     return node  # type: ignore[no-any-return]
+
+
+#: Where the IR build notes what it reads (see :func:`_located`; incremental.py): a set of
+#: (``id`` of the document, unit) while a build step is recorded, else None.
+reads: set[tuple[int, tuple[str, ...]]] | None = None
+
+
+def unit(parts: tuple[str, ...]) -> tuple[str, ...]:
+    """The part of a document a node belongs to, as validation splits it: a component entry
+    (``components/schemas/Pet``), a path item or webhook, or a top-level key; () for the root.
+    A node above those (``components/schemas`` itself) is its own unit, which holds all below it."""
+    if not parts:
+        return parts
+    head = parts[0]
+    if head == "components":
+        return parts[:3]
+    if head == "paths" or head == "webhooks":
+        return parts[:2]
+    return parts[:1]
+
+
+def note(doc: Document, parts: tuple[str, ...]) -> None:
+    """Record a read of the node at ``parts`` made without a :class:`Located` (see :data:`reads`)."""
+    if reads is not None:
+        reads.add((id(doc), unit(parts)))
 
 
 class UnresolvableRef(GenerationError):
@@ -497,6 +525,23 @@ class Spec:
         #: Validation-class findings of loading: duplicate keys, dangling or cyclic references.
         self.problems: list[Diagnostic] = []
         self._check_refs()
+
+    @classmethod
+    def of_document(cls, doc: Document, *, max_bytes: int = DEFAULT_MAX_BYTES, allow_remote: bool = False, root_dir: Path | None = None) -> Spec:
+        """The spec whose root is ``doc``, parsed already (from ``doc.path``, resolved); references
+        are checked as by the constructor."""
+        spec = cls.__new__(cls)
+        spec.max_bytes = max_bytes
+        spec.allow_remote = allow_remote
+        spec._docs = {}
+        spec._total_bytes = 0
+        spec.root_dir = _real_path(root_dir, display_path(root_dir)) if root_dir is not None else doc.path.parent
+        spec.root = spec._add(str(doc.path), doc)
+        if not isinstance(doc.data, dict):
+            raise GenerationError([doc.diagnostic([], "an OpenAPI document must be a mapping at the top level")])
+        spec.problems = []
+        spec._check_refs()
+        return spec
 
     # --- documents --------------------------------------------------------------------------------
 
@@ -633,6 +678,7 @@ class Spec:
 
     @property
     def top(self) -> Located:
+        note(self.root, ())
         return Located(self.root, (), self.root.data)
 
     def deref(self, node: Located) -> Located:

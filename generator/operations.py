@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 from urllib.parse import parse_qsl
 
-from . import naming, texts
+from . import load, naming, texts
 from .config import OperationConfig
 from .diagnostics import Diagnostic, GenerationError
 from .imports import import_lines
@@ -284,10 +284,13 @@ class OperationBuilder:
     def security_of(self, op: Located) -> tuple[tuple[str, ...], ...]:
         """The operation's security alternatives; a scheme missing from components is left out
         (nothing could send it), so an alternative naming only missing schemes needs nothing."""
-        security = op.value.get("security", self.spec.top.value.get("security", []))
+        root = self.spec.root
+        load.note(root, ("security",))
+        load.note(root, ("components", "securitySchemes"))
+        security = op.value.get("security", root.data.get("security", []))
         if not isinstance(security, list):
             return ()
-        components = self.spec.top.value.get("components")
+        components = root.data.get("components")
         schemes = components.get("securitySchemes") if isinstance(components, dict) else None
         known = set(schemes) if isinstance(schemes, dict) else set()
         return tuple(tuple(str(k) for k in req if k in known) for req in security if isinstance(req, dict))

@@ -16,6 +16,7 @@ from .format import format_files
 from .ir import Api
 from .load import Spec
 from .options import Options
+from .record import Record
 from . import incremental
 from .render import ObjectFile, render
 from .texts import Texts, collecting
@@ -93,13 +94,15 @@ class _Built:
     made: list[ObjectFile]
     files: dict[str, str]  # rendered, not yet formatted
     laid_out: set[str]  # the paths of ``files`` rendered as black lays them out
+    record: Record | None  # what the build read and made (see record.py)
 
 
 def _build_and_render(spec: Spec, config: Config, options: Options, cache: Cache) -> _Built:
     texts = Texts(_nonce(spec, cache))
+    record = Record() if cache.enabled else None
     try:
         with collecting(texts), without_gc():
-            api = build(spec, config, package_name=options.package_name)
+            api = build(spec, config, package_name=options.package_name, record=record)
     except RecursionError:
         # Schemas that nest through each other without a named model in between; never a crash.
         raise GenerationError(
@@ -109,7 +112,7 @@ def _build_and_render(spec: Spec, config: Config, options: Options, cache: Cache
     laid_out: set[str] = set()
     with without_gc():
         files = render(api, cache=cache, texts=texts, made=made, laid_out=laid_out)
-    return _Built(api, texts, made, files, laid_out)
+    return _Built(api, texts, made, files, laid_out, record)
 
 
 @contextmanager
@@ -175,5 +178,5 @@ def _generate(options: Options, cache: Cache) -> Result:
     inputs = None if spec_files is None else spec_files + others
     snapshot = None
     if cache.enabled and inputs is not None and not warnings:
-        snapshot = incremental.capture(cache, spec, tokened, texts, made, others)
+        snapshot = incremental.capture(cache, spec, tokened, texts, made, others, built.record)
     return Result(files, warnings, inputs, snapshot)

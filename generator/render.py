@@ -12,6 +12,7 @@ import hashlib
 import inspect
 import unicodedata
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import jinja2
@@ -230,6 +231,12 @@ def render(
 
     out.update(rendered.finish(render_one))
     return out
+
+
+def render_types_index(type_modules: tuple[ir.TypeModule, ...]) -> str:
+    """``types/__init__.py`` for these modules (which it reads only the names and cycles of)."""
+    api = SimpleNamespace(models=tuple(m for module in type_modules for m in module.models), type_modules=type_modules)
+    return _environment().get_template("package/types/__init__.py.j2").render(api=api)
 
 
 def render_object_file(shown: Api, file: ObjectFile, texts: Texts) -> str | None:

@@ -20,16 +20,18 @@ Part of building the IR (see build.py): every naming decision and type mapping f
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
-from . import naming, texts
+from . import load, naming, texts
 from .config import Config
 from .diagnostics import Diagnostic, GenerationError
 from .imports import import_lines
 from .ir import Import, Model, ModelField, TypeModule, TypeRef
 from .load import Located, Spec
+from .record import Record, Step
 from .safe import lit
 
 _TYPING = "typing"
@@ -173,6 +175,7 @@ class _ModelSlot:
     #: The inline object schemas written in this one, which share its module (in declaration order).
     inline: list[_ModelSlot] = field(default_factory=list)
     owned: bool = False
+    key: tuple[str, tuple[str, ...], bool] = ("", (), False)
 
 
 @dataclass
@@ -188,6 +191,46 @@ class SchemaBuilder:
     #: model it is written in.
     _owners: list[_ModelSlot] = field(default_factory=list)
     _differs: dict[tuple[str, tuple[str, ...]], bool] = field(default_factory=dict)
+    #: Where the build notes what each step read and made (see record.py); None: not recorded.
+    record: Record | None = None
+    #: The step in progress (None: the skeleton of the build).
+    _step: Step = None
+    #: Request-shape computations in progress, and the first call of the one running.
+    _differs_active: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
+    _differs_top: tuple[str, tuple[str, ...]] | None = None
+
+    # --- recording (see record.py) ---------------------------------------------------------------
+
+    @contextmanager
+    def step(self, step: Step) -> Iterator[None]:
+        """Within this block, reads and slots made are those of ``step``."""
+        record = self.record
+        if record is None:
+            yield
+            return
+        outer, outer_reads = self._step, load.reads
+        self._step = step
+        load.reads = record.reads.setdefault(step, set())
+        if self._inlining:
+            record.odd.add(step)
+        try:
+            yield
+        finally:
+            self._step, load.reads = outer, outer_reads
+
+    @contextmanager
+    def unrecorded(self) -> Iterator[None]:
+        """Reads in this block are not noted (the caller notes what it depends on)."""
+        outer = load.reads
+        load.reads = None
+        try:
+            yield
+        finally:
+            load.reads = outer
+
+    def _odd(self) -> None:
+        if self.record is not None:
+            self.record.odd.add(self._step)
 
     # --- models ----------------------------------------------------------------------------------
 
@@ -199,30 +242,41 @@ class SchemaBuilder:
         key = self._key(node, request)
         slot = self.slots.get(key)
         if slot is None:
-            name = naming.unique(naming.class_name(wanted), self.class_names)
+            wanted_name = naming.class_name(wanted)
+            name = naming.unique(wanted_name, self.class_names)
             owner = self._owners[-1] if inline and self._owners else None
+            wanted_module = naming.python_name(name, fallback="model")
             if owner is not None:
                 module = owner.module
             else:
-                module = naming.unique(naming.python_name(name, fallback="model"), self.module_names, fold_case=True)
-            slot = self.slots[key] = _ModelSlot(name, module, node, request, owned=owner is not None)
+                module = naming.unique(wanted_module, self.module_names, fold_case=True)
+            if self.record is not None and (name != wanted_name or owner is None and module != wanted_module):
+                self.record.suffixed[key] = (wanted_name, wanted_module)
+            slot = self.slots[key] = _ModelSlot(name, module, node, request, owned=owner is not None, key=key)
             if owner is not None:
                 owner.inline.append(slot)
+            if self.record is not None:
+                self.record.created.setdefault(self._step, []).append(key)
+                if owner is not None:
+                    self.record.owner[key] = owner.key
         return slot
 
     def declare_components(self) -> None:
-        schemas = self.spec.top.get("components")
-        schemas = schemas.get("schemas") if schemas else None
+        # Only the names of the component schemas are read here (each one's build is a step).
+        with self.unrecorded():
+            schemas = self.spec.top.get("components")
+            schemas = schemas.get("schemas") if schemas else None
+            entries = list(schemas.items()) if schemas is not None else []
         if schemas is None:
             return
         renames = dict(self.config.schemas)
         # Renamed schemas claim their names first, so a rename never gets a numeric suffix.
-        ordered = sorted(schemas.items(), key=lambda kv: kv[0] not in renames)
+        ordered = sorted(entries, key=lambda kv: kv[0] not in renames)
         for name, node in ordered:
             self.declare(node, renames.pop(name, name))
         for name in renames:
             self.errors.append(self.config_diag(("schemas", name), f"schema {name!r} is not in components/schemas"))
-        for _, node in schemas.items():
+        for _, node in entries:
             self.model_for(node)
 
     def config_diag(self, parts: tuple[str, ...], message: str) -> Diagnostic:
@@ -248,7 +302,8 @@ class SchemaBuilder:
             slot.model = Model(slot.class_name, slot.module, None)
             self._owners.append(slot)
             try:
-                slot.model = self._build_model(node, slot)
+                with self.step(slot.key):
+                    slot.model = self._build_model(node, slot)
             finally:
                 self._owners.pop()
         return self.model_ref(slot)
@@ -297,8 +352,9 @@ class SchemaBuilder:
             if not (isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#")):
                 return value
             target: Any = self.spec.root.data
-            for part in value["$ref"][1:].split("/")[1:]:
-                part = part.replace("~1", "/").replace("~0", "~")
+            parts = tuple(part.replace("~1", "/").replace("~0", "~") for part in value["$ref"][1:].split("/")[1:])
+            load.note(self.spec.root, parts)
+            for part in parts:
                 target = target.get(part) if isinstance(target, dict) else None
             value = target
         return value
@@ -306,21 +362,50 @@ class SchemaBuilder:
     # --- read-only / write-only: request and response shapes ---------------------------------------
 
     def _request_differs(self, node: Located) -> bool:
-        """Whether the request shape of ``node`` differs from its response shape (read/write-only)."""
+        """Whether the request shape of ``node`` differs from its response shape (read/write-only).
+
+        Memoized; when recorded, the first call of a computation notes what it and the calls it
+        makes read (a later call is answered from the memo: the rebuild checks the answers)."""
+        if self.record is None or self._differs_top is not None:
+            return self._differs_of(node)
+        record = self.record
+        outer = load.reads
+        reads: set[Any] = set()
+        load.reads = reads
+        try:
+            top = self._differs_top = self._differs_key(node)
+            result = self._differs_of(node)
+        finally:
+            load.reads = outer
+            self._differs_top = None
+        if reads:
+            record.differs_reads.setdefault(top, set()).update(reads)
+        return result
+
+    def _differs_key(self, node: Located) -> tuple[str, tuple[str, ...]]:
+        node = self.spec.deref(node)
+        return (str(node.doc.path), node.parts)
+
+    def _differs_of(self, node: Located) -> bool:
         node = self.spec.deref(node)
         key = (str(node.doc.path), node.parts)
         if key in self._differs:
+            if key in self._differs_active and self.record is not None and self._differs_top is not None:
+                self.record.differs_cyclic.add(self._differs_top)
             return self._differs[key]
         self._differs[key] = False  # recursion: assume not, unless something else says so
+        if self.record is not None and self._differs_top is not None:
+            self.record.differs_group[key] = self._differs_top
+        self._differs_active.add(key)
         result = False
         value = node.value
         if isinstance(value, dict):
             for keyword in ("allOf", "oneOf", "anyOf", "prefixItems"):
                 if isinstance(value.get(keyword), list):
-                    result = result or any(self._request_differs(m) for m in node.child(keyword).elements())
+                    result = result or any(self._differs_of(m) for m in node.child(keyword).elements())
             for keyword in ("items", "additionalProperties"):
                 if isinstance(value.get(keyword), dict):
-                    result = result or self._request_differs(node.child(keyword))
+                    result = result or self._differs_of(node.child(keyword))
             if isinstance(value.get("properties"), dict):
                 for _, prop in node.child("properties").items():
                     pv = self.spec.deref(prop).value
@@ -329,8 +414,9 @@ class SchemaBuilder:
                     elif isinstance(pv, dict) and (pv.get("readOnly") or pv.get("writeOnly")):
                         result = True
                     else:
-                        result = result or self._request_differs(prop)
+                        result = result or self._differs_of(prop)
         self._differs[key] = result
+        self._differs_active.discard(key)
         return result
 
     # --- object fields ---------------------------------------------------------------------------
@@ -430,9 +516,14 @@ class SchemaBuilder:
         if not isinstance(value, dict):
             raise node.error("a schema must be a mapping or a boolean")
         if isinstance(value.get("$ref"), str):
-            target = self.spec.resolve(node.child("$ref"))
+            ref_node = node.child("$ref")
+            with self.unrecorded():  # a named model's interface is what this step takes of it
+                target = self.spec.resolve(ref_node)
             key = self._key(target)
+            if target.doc is not self.spec.root or len(target.parts) != 3 or target.parts[:2] != ("components", "schemas"):
+                self._odd()
             if key not in self.slots:
+                load.note(target.doc, target.parts)
                 inline_key = (str(target.doc.path), target.parts)
                 if not self._worth_a_model(self.spec.deref(target).value) and inline_key not in self._inlining:
                     self._inlining.add(inline_key)
@@ -444,6 +535,8 @@ class SchemaBuilder:
                     self.declare(target, ref_name(target.parts, hint))
                     ref = self.model_for(target, request=request)
             else:
+                if self.record is not None:
+                    self.record.used.setdefault(self._step, set()).add(key)
                 ref = self.model_for(target, request=request)
             if value.get("nullable") is True or "null" in _types(value):
                 ref = _optional(ref)
@@ -686,16 +779,9 @@ class SchemaBuilder:
         """
         built = [s for s in self.slots.values() if s.model is not None]
         by_module: dict[str, list[_ModelSlot]] = {}
-
-        def place(slot: _ModelSlot) -> None:
-            for child in slot.inline:
-                place(child)
-            if slot.model is not None:
-                by_module.setdefault(slot.module, []).append(slot)
-
         for slot in self.slots.values():
             if not slot.owned:
-                place(slot)
+                place(slot, by_module)
         module_of = {s.class_name: s.module for s in built}
 
         def used(slot: _ModelSlot) -> set[str]:
@@ -714,29 +800,46 @@ class SchemaBuilder:
         for module in sorted(by_module):
             slots = by_module[module]
             cyclic = {m for m in graph[module] if component[m] == component[module]}
-            here = f"{_TYPES}{module}"
-            uses = {i for s in slots for i in s.uses}
-            runtime = {i for i in uses if i.module[len(_TYPES):] not in cyclic}
-            deferred = {i for i in uses if i.module.startswith(_TYPES) and i.module[len(_TYPES):] in cyclic}
-            models = []
-            for slot in slots:
-                model = slot.model
-                assert model is not None
-                name = slot.class_name
-                recursive = name in model_graph[name] or component_size[model_component[name]] > 1 or bool(cyclic)
-                if model.alias is not None:
-                    runtime.add(Import("typing_extensions", "TypeAliasType" if recursive else "TypeAlias"))
-                elif cyclic:
-                    runtime.add(Import(_TYPING, "TYPE_CHECKING"))
-                models.append(replace(model, recursive=recursive, rebuild=bool(cyclic) and model.alias is None))
-            imports = import_lines(runtime, here)
-            if TypeModule(module, tuple(models)).imports_last:
-                deferred_imports = import_lines(deferred, here, comment="  # noqa: E402")
-            else:
-                deferred_imports = import_lines(deferred, here, indent=4)  # under TYPE_CHECKING
-            models = [replace(m, imports=imports, deferred_imports=deferred_imports) for m in models]
-            out.append(TypeModule(module, tuple(models), imports, deferred_imports))
+            recursive = {
+                s.class_name for s in slots
+                if s.class_name in model_graph[s.class_name] or component_size[model_component[s.class_name]] > 1 or bool(cyclic)
+            }
+            out.append(type_module(module, slots, cyclic, recursive))
         return tuple(out)
+
+
+def place(slot: _ModelSlot, into: dict[str, list[_ModelSlot]]) -> None:
+    """Add ``slot`` to its module's list after the inline models written in it (recursively)."""
+    for child in slot.inline:
+        place(child, into)
+    if slot.model is not None:
+        into.setdefault(slot.module, []).append(slot)
+
+
+def type_module(module: str, slots: list[_ModelSlot], cyclic: set[str], recursive: set[str]) -> TypeModule:
+    """The module of ``slots`` (built, in place order), which imports the modules of ``cyclic``
+    late (they import it too) and whose models named in ``recursive`` are in a cycle."""
+    here = f"{_TYPES}{module}"
+    uses = {i for s in slots for i in s.uses}
+    runtime = {i for i in uses if i.module[len(_TYPES):] not in cyclic}
+    deferred = {i for i in uses if i.module.startswith(_TYPES) and i.module[len(_TYPES):] in cyclic}
+    models = []
+    for slot in slots:
+        model = slot.model
+        assert model is not None
+        is_recursive = slot.class_name in recursive
+        if model.alias is not None:
+            runtime.add(Import("typing_extensions", "TypeAliasType" if is_recursive else "TypeAlias"))
+        elif cyclic:
+            runtime.add(Import(_TYPING, "TYPE_CHECKING"))
+        models.append(replace(model, recursive=is_recursive, rebuild=bool(cyclic) and model.alias is None))
+    imports = import_lines(runtime, here)
+    if TypeModule(module, tuple(models)).imports_last:
+        deferred_imports = import_lines(deferred, here, comment="  # noqa: E402")
+    else:
+        deferred_imports = import_lines(deferred, here, indent=4)  # under TYPE_CHECKING
+    models = [replace(m, imports=imports, deferred_imports=deferred_imports) for m in models]
+    return TypeModule(module, tuple(models), imports, deferred_imports)
 
 
 def _strongly_connected(graph: dict[str, list[str]]) -> dict[str, int]:

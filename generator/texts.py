@@ -86,6 +86,8 @@ class Texts:
             number = self._numbers[source] = len(self.values)
             self.values.append(text)
             self.sources.append(source)
+        else:  # read again (in a build redone over the texts of an earlier one: the text now there)
+            self.values[number] = text
         return self.token(number)
 
     # --- tokens -> texts ----------------------------------------------------------------------------
