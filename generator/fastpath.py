@@ -9,6 +9,7 @@ formatting anything. This module imports only the standard library, so the answe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -36,8 +37,10 @@ def python_digest() -> str:
 _LIBRARIES = ("black", "jinja2", "openapi-spec-validator", "pyyaml", "fastjsonschema")
 
 
+@functools.lru_cache(maxsize=1)
 def code_digest() -> str:
-    """The generator's own code and templates, and the libraries it runs: a change makes records stale."""
+    """The generator's own code and templates, and the libraries it runs: a change makes records stale
+    (read once per process: a run does not outlive the code it runs)."""
     h = hashlib.sha256()
     for name in _LIBRARIES:
         try:

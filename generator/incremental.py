@@ -24,12 +24,14 @@ import dataclasses
 import gc
 import io
 import marshal
+import os
 import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .cache import Cache
+from .diagnostics import GenerationError
 from .fastpath import code_digest, python_digest, run_digest as _key, sha as _sha
 from .texts import Texts, blank
 
@@ -54,7 +56,8 @@ class Snapshot:
     touched: list[tuple[str, tuple[str, ...]]]
     #: Tokens of the Api's shared fields (read by every file): a change there takes the full path.
     shared_tokens: list[int]
-    #: Document key -> [path, is JSON, sha256 of the file, parsed data].
+    #: Document key -> [path, is JSON, sha256 of the file, [(unit parts, key of its kept data)...]]
+    #: (see :func:`_unit_blobs`: each unit's parsed data is kept apart, once).
     docs: dict[str, list[Any]]
     #: Output path -> [template, key of the pickled objects, token numbers].
     files: dict[str, list[Any]]
@@ -64,6 +67,8 @@ class Snapshot:
     others: dict[str, str]
     #: What the structural path needs of the build (see rebuild.state_of); None if not kept.
     state: dict[str, Any] | None = None
+    #: What the validation's cache keys were made of (see validate.validation_diagnostics).
+    units: dict[str, Any] | None = None
     # The fields above are the full run's (its *base*), kept until the next full run; those below
     # are the state after the latest run, kept after each (a few bytes, where the base has the spec).
     #: The output directory's files (the manifest included) -> sha256.
@@ -85,7 +90,8 @@ _STATE_KIND = "snapshot-state-1"
 
 
 def capture(
-    cache: Cache, spec: Any, api: Any, texts: Texts, made: list[Any], others: list[Path], record: Any = None
+    cache: Cache, spec: Any, api: Any, texts: Texts, made: list[Any], others: list[Path], record: Any = None,
+    units: dict[str, Any] | None = None,
 ) -> Snapshot | None:
     """The snapshot of a full run: ``api`` holds the tokens of ``texts``, ``made`` is render's list of
     files made from IR objects, ``record`` what the build recorded (if it did); None if it cannot be
@@ -94,23 +100,25 @@ def capture(
     from .rebuild import state_of
 
     docs: dict[str, list[Any]] = {}
+    fresh: dict[str, bytes] = {}
     for doc in spec.documents():
         if doc.url:
             return None
         try:
             raw = doc.path.read_bytes()
-            marshal.dumps(doc.data)  # YAML may hold values marshal cannot (dates): no snapshot then
-        except (OSError, ValueError):
+        except OSError:
+            return None
+        blobs = _unit_blobs(doc.data)  # YAML may hold values marshal cannot (dates): no snapshot then
+        if blobs is None:
             return None
         text = doc.text.encode("utf-8")
         if raw != text and raw != b"\xef\xbb\xbf" + text:
             return None  # the file changed while this run read it
-        docs[str(doc.path)] = [str(doc.path), doc.path.suffix.lower() == ".json", _sha(raw), doc.data]
+        docs[str(doc.path)] = [str(doc.path), doc.path.suffix.lower() == ".json", _sha(raw), _keep_units(cache, blobs, fresh)]
     try:
         others_digest = {str(p): _sha(p.read_bytes()) for p in others}
     except OSError:
         return None
-    fresh: dict[str, bytes] = {}
 
     def keep(obj: Any) -> str:
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
@@ -132,7 +140,7 @@ def capture(
         code=code_digest(), python=python_digest(), nonce=texts.nonce, values=list(texts.values), sources=list(texts.sources),
         impure=sorted(texts.impure), touched=sorted(texts.touched), shared_tokens=sorted(shared_tokens), docs=docs, files=files,
         shown=keep(shown), others=others_digest, fresh=fresh, new=True,
-        state=state_of(record, api, spec) if record is not None else None,
+        state=state_of(record, api, spec) if record is not None else None, units=units or None,
     )
 
 
@@ -217,14 +225,14 @@ def _update(cache: Cache, run_key: Mapping[str, object], output: Path, max_bytes
         return None
     # Texts are compared with the base's; the files to make again hold a text that differs from
     # what the latest run gave it (it may have changed since the base, or changed back).
-    changes = _changes(snapshot, max_bytes, structural_ok=options is not None and snapshot.state is not None)
+    changes = _changes(cache, snapshot, max_bytes, structural_ok=options is not None and snapshot.state is not None)
     if changes is None:
         return None
-    current, units, parsed = changes
+    current, units, parsed, differing = changes
     if set(current) & set(snapshot.shared_tokens):
         return None
     if units:
-        return _structural(cache, run_key, output, snapshot, previous, current, units, parsed, options)
+        return _structural(cache, run_key, output, snapshot, previous, current, units, parsed, differing, options)
     differs = {n for n in set(current) | set(previous) if current.get(n) != previous.get(n)}
     affected = [path for path, (_, _, tokens) in snapshot.files.items() if differs.intersection(tokens)]
     if len(affected) > MAX_FILES:
@@ -286,40 +294,70 @@ def _format(cache: Cache, run_key: Mapping[str, object], snapshot: Snapshot, fre
 
 def _structural(
     cache: Cache, run_key: Mapping[str, object], output: Path, snapshot: Snapshot, previous: dict[int, str],
-    current: dict[int, str], units: set[tuple[str, ...]], parsed: dict[str, Any], options: Any,
+    current: dict[int, str], units: set[tuple[str, ...]], parsed: dict[str, Any], differing: set[tuple[str, ...]],
+    options: Any,
 ) -> Update | None:
     """Some component schemas changed: their models (and what read them) built again (rebuild.py),
     the spec validated (incrementally, through the validation cache), the files they are in made again."""
     from .config import Config, load_config
-    from .diagnostics import GenerationError
     from .load import Spec
-    from .rebuild import rebuild
-    from .render import render_types_index
-    from .validate import check_version, validation_diagnostics
 
     assert snapshot.state is not None
     if len(snapshot.docs) != 1 or len(parsed) != 1:
         return None
-    (doc_key, doc), = parsed.items()
-    on_disk = _output_files(snapshot, output)
-    if on_disk is None:
-        return None
+    (doc_key, (doc, blobs, unit_keys)), = parsed.items()
+    # References: those in the changed schemas, and those (anywhere) that lead into one.
+    targets = snapshot.state.get("ref_targets", {})
+    strings = {ref for parts in units for ref in targets.get(parts, ())}
+    # The validation's units whose content changed (the root unit holds the top-level keys).
+    validation_units = {parts if parts[0] in ("paths", "webhooks", "components") else () for parts in differing}
+    kept: dict[str, Any] = {}
     try:
-        spec = Spec.of_document(doc, max_bytes=options.max_spec_bytes, allow_remote=options.allow_remote_refs, root_dir=options.ref_root)
-        check_version(spec)
-        if spec.problems or validation_diagnostics(spec, cache=cache, jobs=1):
+        spec = Spec.of_document(
+            doc, max_bytes=options.max_spec_bytes, allow_remote=options.allow_remote_refs, root_dir=options.ref_root,
+            checked=(units, strings),
+        )
+        # (The OpenAPI version is the snapshot's: a change there is not to a component schema.)
+        if spec.problems:
             return None  # the full path reports them
         config = load_config(options.config) if options.config else Config()
     except GenerationError:
         return None
+    # Validation (of the units that changed, and of those that reach them) runs meanwhile, in a
+    # child process where the system can fork: importing the validator is most of its time.
+    validated = _meanwhile(
+        lambda own: _valid(spec, own or cache, snapshot.units, validation_units, kept), options.cache_dir
+    )
+    try:
+        on_disk = _output_files(snapshot, output)
+        if on_disk is None:
+            return None
+        return _structural_rest(
+            cache, run_key, snapshot, previous, current, units, differing, doc_key, doc, blobs, unit_keys, spec, config, on_disk, validated
+        )
+    finally:
+        validated()  # the child is always waited for
+
+
+def _structural_rest(
+    cache: Cache, run_key: Mapping[str, object], snapshot: Snapshot, previous: dict[int, str], current: dict[int, str],
+    units: set[tuple[str, ...]], differing: set[tuple[str, ...]], doc_key: str, doc: Any, blobs: dict[tuple[str, ...], bytes],
+    unit_keys: dict[tuple[str, ...], str], spec: Any, config: Any, on_disk: dict[str, str], validated: Callable[[], Any],
+) -> Update | None:
+    from .rebuild import rebuild
+    from .render import render_types_index
+
+    assert snapshot.state is not None
     texts = Texts(snapshot.nonce)
     texts.values = list(snapshot.values)
     for number, text in current.items():
         texts.values[number] = text
-    texts.sources = [(k, tuple(parts), strip) for k, parts, strip in snapshot.sources]
-    texts._numbers = {source: n for n, source in enumerate(texts.sources)}
+    # (marshal keeps tuples: the snapshot's sources and places are as the build made them)
+    texts.sources = list(snapshot.sources)
+    texts._numbers = dict(zip(texts.sources, range(len(texts.sources))))
     texts.impure = set(snapshot.impure)
-    texts.touched = {(k, tuple(parts)) for k, parts in snapshot.touched}
+    old_touched = set(snapshot.touched)
+    texts.touched = set(old_touched)
     shown_values = list(snapshot.values)
     for number, text in previous.items():
         shown_values[number] = text  # the texts the output holds now
@@ -336,6 +374,7 @@ def _structural(
 
     rebuilt = rebuild(snapshot.state, spec, config, units, texts, old_operation)
     if rebuilt is None:
+        validated()
         return None
     package = _package(snapshot, cache)
     if package is None:
@@ -357,28 +396,90 @@ def _structural(
         laid_out.add(index_path)
         affected.append(index_path)
     files = {**on_disk, **_format(cache, run_key, snapshot, fresh, laid_out)}
+    outcome = validated()
+    if outcome is None:
+        return None  # invalid (the full path reports it), or the validation could not say
+    kept = outcome
     # The new base: this spec, these texts, these objects.
-    data = doc.data
     try:
-        marshal.dumps(data)
         raw = doc.path.read_bytes()
-    except (OSError, ValueError):
+    except OSError:
         return None
     text = doc.text.encode("utf-8")
     if raw != text and raw != b"\xef\xbb\xbf" + text:
         return None
-    snapshot.docs = {doc_key: [str(doc.path), doc.path.suffix.lower() == ".json", _sha(raw), data]}
+    snapshot.docs = {doc_key: [str(doc.path), doc.path.suffix.lower() == ".json", _sha(raw), _keep_units(cache, blobs, snapshot.fresh, unit_keys, differing)]}
     snapshot.values, snapshot.sources = list(texts.values), list(texts.sources)
-    snapshot.impure, snapshot.touched = sorted(texts.impure), sorted(texts.touched)
+    snapshot.impure = sorted(texts.impure)
+    snapshot.touched = list(snapshot.touched) + sorted(texts.touched - old_touched)
     for path, context in contexts.items():
         blob = pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL)
         object_key = _sha(blob)
         snapshot.fresh[object_key] = blob
         snapshot.files[path] = [_MODEL_TEMPLATE, object_key, sorted(texts.tokens_of(context))]
     snapshot.state = rebuilt.state
+    snapshot.units = kept or None
     snapshot.current, snapshot.new = {}, True
     inputs = [Path(entry[0]) for entry in snapshot.docs.values()] + [Path(p) for p in snapshot.others]
     return Update(files, inputs, snapshot, affected, structural=True)
+
+
+def _valid(spec: Any, cache: Cache, known: Any, changed: set[tuple[str, ...]], kept: dict[str, Any]) -> dict[str, Any] | None:
+    """What the validation's keys were made of (see validation_diagnostics) if ``spec`` is valid, else None."""
+    from .validate import validation_diagnostics
+
+    try:
+        errors = validation_diagnostics(spec, cache=cache, jobs=1, known=known, changed=changed.__contains__, keep=kept)
+    except GenerationError:
+        return None
+    return None if errors else kept
+
+
+def _meanwhile(work: Callable[[Cache | None], Any], cache_dir: Path | None) -> Callable[[], Any]:
+    """Start ``work`` and return what waits for its result (a picklable value). In a forked child
+    where the system can fork (given a cache of its own: a connection is never used across a
+    fork), else here when waited for. A child that fails gives None."""
+    from . import workers
+
+    if cache_dir is None or not workers.can_fork():
+        return lambda: work(None)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: do the work, send the result, leave without cleaning up the parent's state
+        code = 0
+        try:
+            os.close(read_end)
+            own = Cache(cache_dir)
+            try:
+                payload = pickle.dumps(work(own), protocol=pickle.HIGHEST_PROTOCOL)
+            finally:
+                own.close()
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+        except BaseException:  # noqa: BLE001 - the parent takes the full path
+            code = 1
+        os._exit(code)
+    os.close(write_end)
+
+    def wait() -> Any:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0 or not data:
+            return None
+        try:
+            return pickle.loads(data)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError):
+            return None
+
+    done: list[Any] = []
+
+    def result() -> Any:
+        if not done:
+            done.append(wait())
+        return done[0]
+
+    return result
 
 
 def _package(snapshot: Snapshot, cache: Cache) -> str | None:
@@ -442,8 +543,8 @@ def _output_files(snapshot: Snapshot, output: Path) -> dict[str, str] | None:
 
 
 def _changes(
-    snapshot: Snapshot, max_bytes: int, *, structural_ok: bool
-) -> tuple[dict[int, str], set[tuple[str, ...]], dict[str, Any]] | None:
+    cache: Cache, snapshot: Snapshot, max_bytes: int, *, structural_ok: bool
+) -> tuple[dict[int, str], set[tuple[str, ...]], dict[str, Any], set[tuple[str, ...]]] | None:
     """What changed since the base: each token's text that differs from the base's, and (with
     ``structural_ok``) the ``components/schemas`` entries changed otherwise, with the documents
     parsed again; None if anything else changed (the full path)."""
@@ -451,11 +552,12 @@ def _changes(
 
     where: dict[tuple[str, tuple[str, ...]], list[tuple[int, bool]]] = {}
     for number, (key, parts, strip) in enumerate(snapshot.sources):
-        where.setdefault((key, tuple(parts)), []).append((number, strip))
+        where.setdefault((key, parts), []).append((number, strip))  # tuples: marshal keeps them
     impure = set(snapshot.impure)
-    touched = {(key, tuple(parts)) for key, parts in snapshot.touched}
+    touched = set(snapshot.touched)
     changed: dict[int, str] = {}
     units: set[tuple[str, ...]] = set()
+    differing: set[tuple[str, ...]] = set()
     parsed: dict[str, Any] = {}
     total = 0
     prefix = Texts(snapshot.nonce).prefix
@@ -481,7 +583,7 @@ def _changes(
                     found[number] = text
         return found
 
-    for key, (path, _, digest, data) in snapshot.docs.items():
+    for key, (path, _, digest, kept_units) in snapshot.docs.items():
         try:
             raw = Path(path).read_bytes()
         except OSError:
@@ -500,51 +602,81 @@ def _changes(
             return None
         if doc.problems:
             return None
-        parsed[key] = doc
-        leaves: list[tuple[tuple[str, ...], str, str]] = []
-        if _diff(data, doc.data, (), leaves):
-            found = prose(key, leaves)
-            if found is not None:
-                changed.update(found)
-                continue
-        if not structural_ok or not isinstance(data, dict) or not isinstance(doc.data, dict):
+        # Unit by unit (each compared by its kept digest): prose where only prose changed, else a
+        # component schema redone.
+        blobs = _unit_blobs(doc.data)
+        if blobs is None or list(blobs) != [tuple(parts) for parts, _ in kept_units]:
             return None
-        # Unit by unit: prose where only prose changed, else a component schema redone.
-        old_units, new_units = _units(data), _units(doc.data)
-        if old_units is None or new_units is None or list(old_units) != list(new_units):
+        new_units = _units(doc.data)
+        assert new_units is not None
+        keys = {parts: "u" + _sha(blob) for parts, blob in blobs.items()}
+        parsed[key] = (doc, blobs, keys)
+        changed_units = [(tuple(parts), unit_key) for parts, unit_key in kept_units if keys[tuple(parts)] != unit_key]
+        found_blobs = cache.get_many(_OBJECTS, [unit_key for _, unit_key in changed_units])
+        # Each unit's bytes are kept under their own digest: anything else is not what this kept.
+        if any(unit_key not in found_blobs or "u" + _sha(found_blobs[unit_key]) != unit_key for _, unit_key in changed_units):
             return None
-        for parts, old in old_units.items():
-            new = new_units[parts]
-            if old == new and marshal.dumps(old, 2) == marshal.dumps(new, 2):
-                continue
-            leaves = []
+        for parts, unit_key in changed_units:
+            old, new = marshal.loads(found_blobs[unit_key]), new_units[parts]
+            differing.add(parts)
+            leaves: list[tuple[tuple[str, ...], str, str]] = []
             if _diff(old, new, parts, leaves):
                 found = prose(key, leaves)
                 if found is not None:
                     changed.update(found)
                     continue
-            if len(parts) != 3 or parts[:2] != ("components", "schemas"):
+            if not structural_ok or len(parts) != 3 or parts[:2] != ("components", "schemas"):
                 return None
             if not _json_depth_ok(new) or _lone_surrogate(new) is not None:
                 return None
             units.add(parts)
-    return changed, units, parsed
+    return changed, units, parsed, differing
 
 
-def _units(data: dict[str, Any]) -> dict[tuple[str, ...], Any] | None:
+def _unit_blobs(data: Any) -> dict[tuple[str, ...], bytes] | None:
+    """Each unit of a document (see :func:`_units`) as marshal's bytes, in order; None if marshal
+    refuses some value (YAML's dates). Marshal's version 2 writes no back-references: equal data in
+    the same order gives equal bytes, and another order other bytes."""
+    units = _units(data)
+    try:
+        return {parts: marshal.dumps(value, 2) for parts, value in units.items()} if units is not None else None
+    except ValueError:
+        return None
+
+
+def _keep_units(
+    cache: Cache, blobs: dict[tuple[str, ...], bytes], fresh: dict[str, bytes], keys: dict[tuple[str, ...], str] | None = None,
+    new: set[tuple[str, ...]] | None = None,
+) -> list[tuple[tuple[str, ...], str]]:
+    """[(unit parts, key of its bytes)] for a snapshot; the bytes no earlier run kept go to ``fresh``
+    (with ``keys`` made already, and ``new`` the only units that may not be kept yet)."""
+    if keys is None:
+        keys = {parts: "u" + _sha(blob) for parts, blob in blobs.items()}
+    candidates = keys if new is None else {parts: keys[parts] for parts in new}
+    kept = cache.has_many(_OBJECTS, list(set(candidates.values())))
+    for parts, key in candidates.items():
+        if key not in kept:
+            fresh[key] = blobs[parts]
+    return list(keys.items())
+
+
+def _units(data: Any) -> dict[tuple[str, ...], Any] | None:
     """A document's units (see load.unit), in order: each top-level key but paths, webhooks and
-    components, each path item and webhook, each component entry."""
+    components, each path item and webhook, each component entry, and the names in each of those
+    sections; a document that is not a mapping of names is one unit, ()."""
+    if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        return {(): data}
     out: dict[tuple[str, ...], Any] = {}
     for key, value in data.items():
         if not isinstance(key, str):
             return None
         if key in ("paths", "webhooks", "components"):
             if not isinstance(value, dict):
-                return None
+                return {(): data}
             if key == "components":
                 for kind, entries in value.items():
                     if not isinstance(entries, dict):
-                        return None
+                        return {(): data}
                     out[(key, str(kind))] = list(entries)  # the names, in order
                     for name, entry in entries.items():
                         out[(key, str(kind), str(name))] = entry

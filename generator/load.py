@@ -451,6 +451,21 @@ def note(doc: Document, parts: tuple[str, ...]) -> None:
         reads.add((id(doc), unit(parts)))
 
 
+_ALL: Any = object()
+
+
+def _at(data: Any, parts: tuple[str, ...]) -> Any:
+    """The value at ``parts`` under ``data`` (None if there is none)."""
+    for part in parts:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data
+
+
 class UnresolvableRef(GenerationError):
     """A ``$ref`` naming a file or node that does not exist: a flaw of the document, not a refusal."""
 
@@ -527,9 +542,14 @@ class Spec:
         self._check_refs()
 
     @classmethod
-    def of_document(cls, doc: Document, *, max_bytes: int = DEFAULT_MAX_BYTES, allow_remote: bool = False, root_dir: Path | None = None) -> Spec:
+    def of_document(
+        cls, doc: Document, *, max_bytes: int = DEFAULT_MAX_BYTES, allow_remote: bool = False, root_dir: Path | None = None,
+        checked: tuple[set[tuple[str, ...]], set[str]] | None = None,
+    ) -> Spec:
         """The spec whose root is ``doc``, parsed already (from ``doc.path``, resolved); references
-        are checked as by the constructor."""
+        are checked as by the constructor, or, with ``checked`` = (units, references), only those
+        in these units of ``doc`` and these reference strings (the others were checked before and
+        lead where they did: the caller knows nothing else changed)."""
         spec = cls.__new__(cls)
         spec.max_bytes = max_bytes
         spec.allow_remote = allow_remote
@@ -540,7 +560,23 @@ class Spec:
         if not isinstance(doc.data, dict):
             raise GenerationError([doc.diagnostic([], "an OpenAPI document must be a mapping at the top level")])
         spec.problems = []
-        spec._check_refs()
+        if checked is None:
+            spec._check_refs()
+            return spec
+        units, strings = checked
+        spec.problems.extend(doc.problems)
+        refs = [ref for parts in sorted(units) for ref in _refs_in(doc, parts, _at(doc.data, parts))]
+        refs += [Located(doc, ("$ref",), string) for string in sorted(strings)]
+        fatal: list[Diagnostic] = []
+        for ref in refs:
+            try:
+                spec.deref(spec.resolve(ref))
+            except UnresolvableRef as exc:
+                spec.problems.extend(exc.diagnostics)
+            except GenerationError as exc:
+                (spec.problems if exc.diagnostics[0].message.startswith("$ref cycle") else fatal).extend(exc.diagnostics)
+        if fatal:
+            raise GenerationError(fatal)
         return spec
 
     # --- documents --------------------------------------------------------------------------------
@@ -647,7 +683,8 @@ class Spec:
     # --- references -------------------------------------------------------------------------------
 
     def _check_refs(self) -> None:
-        """Resolve every ``$ref`` of every document reached; refusals are raised together."""
+        """Resolve every ``$ref`` of every document reached; refusals are raised together. The
+        distinct reference strings of the root document are kept in :attr:`root_refs`."""
         fatal: list[Diagnostic] = []
         walked: set[str] = set()
         pending = [self.root]
@@ -672,6 +709,8 @@ class Spec:
                         self.problems.extend(exc.diagnostics)
                     else:
                         fatal.extend(exc.diagnostics)
+            if doc is self.root:
+                self.root_refs = sorted(resolved)
             pending.extend(d for d in self._docs.values() if (d.url or str(d.path)) not in walked)
         if fatal:
             raise GenerationError(fatal)
@@ -716,9 +755,10 @@ class Spec:
         return _located(doc, tuple(parts), value)
 
 
-def _refs_in(doc: Document) -> Iterator[Located]:
-    """Every ``$ref`` string of a document, in document order, skipping values that are data."""
-    stack: list[tuple[Any, tuple[str, ...]]] = [(doc.data, ())]
+def _refs_in(doc: Document, parts: tuple[str, ...] = (), value: Any = _ALL) -> Iterator[Located]:
+    """Every ``$ref`` string of a document (or of its node ``value`` at ``parts``), in document
+    order, skipping values that are data."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(doc.data if value is _ALL else value, parts)]
     while stack:
         value, parts = stack.pop()
         if isinstance(value, dict):

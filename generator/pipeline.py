@@ -48,13 +48,15 @@ def load_and_validate(
     earlier: list[Diagnostic] | None = None,
     cache: Cache | None = None,
     meanwhile: Callable[[Spec], None] | None = None,
+    keep: dict[str, object] | None = None,
 ) -> tuple[Spec, list[Diagnostic]]:
     """The loaded spec, and the validation errors demoted to warnings when skipping validation.
 
     ``earlier`` errors (of the config) are reported together with the spec's, all at once.
     ``cache`` is used if given, else the one of ``options.cache_dir`` is opened for this call.
     ``meanwhile`` is called with the loaded spec while worker processes validate it (after the
-    validation when there are none); it must not raise.
+    validation when there are none); it must not raise. ``keep`` receives what the validation's
+    cache keys were made of (see validation_diagnostics).
     """
     earlier = list(earlier or [])
     try:
@@ -65,7 +67,7 @@ def load_and_validate(
         raise GenerationError(earlier + exc.diagnostics) from None
     with _cache(options, cache) as opened:
         problems = spec.problems + validation_diagnostics(
-            spec, cache=opened, jobs=options.jobs, meanwhile=(lambda: meanwhile(spec)) if meanwhile else None
+            spec, cache=opened, jobs=options.jobs, meanwhile=(lambda: meanwhile(spec)) if meanwhile else None, keep=keep,
         )
     if earlier or (problems and not options.skip_validation):
         raise GenerationError(earlier + (problems if not options.skip_validation else []))
@@ -165,7 +167,8 @@ def _generate(options: Options, cache: Cache) -> Result:
         except Exception as exc:  # raised below, once validation has had its say
             outcome.append(exc)
 
-    spec, warnings = load_and_validate(options, earlier=config_errors, cache=cache, meanwhile=prepare)
+    kept: dict[str, object] = {}
+    spec, warnings = load_and_validate(options, earlier=config_errors, cache=cache, meanwhile=prepare, keep=kept)
     if not outcome:
         prepare(spec)
     if isinstance(outcome[0], Exception):
@@ -178,5 +181,5 @@ def _generate(options: Options, cache: Cache) -> Result:
     inputs = None if spec_files is None else spec_files + others
     snapshot = None
     if cache.enabled and inputs is not None and not warnings:
-        snapshot = incremental.capture(cache, spec, tokened, texts, made, others, built.record)
+        snapshot = incremental.capture(cache, spec, tokened, texts, made, others, built.record, kept)
     return Result(files, warnings, inputs, snapshot)

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Any, Callable
+from urllib.parse import unquote
 
 from . import load, naming
 from .config import Config
-from .diagnostics import GenerationError
+from .diagnostics import GenerationError, parse_pointer
 from .ir import Import, Model, Operation, TypeModule, TypeRef
 from .load import Located, Spec
 from .record import Record
@@ -58,6 +59,14 @@ def state_of(record: Record, api: Any, spec: Spec) -> dict[str, Any] | None:
         slots.append((slot.key, slot.class_name, slot.module, slot.owned, alias, slot.tagged_classes, uses, [c.key for c in slot.inline]))
     cyclic = sorted(m.class_name for module in api.type_modules for m in module.models if m.in_cycle)
     index = [(module.module, [(m.class_name, m.recursive, m.rebuild, bool(m.deferred_imports)) for m in module.models]) for module in api.type_modules]
+    targets: dict[tuple[str, ...], list[str]] = {}
+    for ref in getattr(spec, "root_refs", ()):
+        if ref.startswith("#"):
+            try:
+                parts = tuple(parse_pointer(unquote(ref[1:])))
+            except ValueError:
+                continue
+            targets.setdefault(load.unit(parts), []).append(ref)
     names = set()
     for resource in api.all_resources:
         name = naming.class_name(resource.attr, fallback="Resource")
@@ -83,6 +92,8 @@ def state_of(record: Record, api: Any, spec: Spec) -> dict[str, Any] | None:
         "cyclic": cyclic,
         "index": index,
         "resource_names": sorted(names),
+        #: Unit -> the reference strings of the document that lead into it.
+        "ref_targets": targets,
     }
 
 
@@ -212,7 +223,9 @@ def _rebuild(
             removed[key] = (gone.class_name, gone.module)
         slot.inline = []
         slot.model = None
-        slot.node = _node(spec, top)
+        node = _node(spec, top)
+        assert node is not None
+        slot.node = node
 
     # --- redo ------------------------------------------------------------------------------------------
     with collecting(texts):
@@ -250,19 +263,17 @@ def _rebuild(
         if key not in made and (key in used_elsewhere or any(_candidate(name, w) for w in suffixed_wants)):
             raise _Diverged("a model dropped that another step used or whose name another wanted")
         if key in made and key in used_elsewhere:
-            slot, old = b.slots[key], entries[key]
-            model = slot.model
-            alias = model.alias.annotation if model is not None and model.alias is not None else None
-            if (alias, tuple(slot.tagged_classes)) != (old[4], tuple(old[5])):
+            remade, old = b.slots[key], entries[key]
+            alias = remade.model.alias.annotation if remade.model is not None and remade.model.alias is not None else None
+            if (alias, tuple(remade.tagged_classes)) != (old[4], tuple(old[5])):
                 raise _Diverged("the interface of a model another step uses changed")
     new_names = {b.slots[k].class_name for k in made if k not in removed}
     if new_names & set(state["resource_names"]):
         raise _Diverged("a new model takes a name a resource class checks")
     for top in tops:
         old, slot = entries[top], b.slots[top]
-        model = slot.model
-        assert model is not None
-        alias = model.alias.annotation if model.alias is not None else None
+        assert slot.model is not None
+        alias = slot.model.alias.annotation if slot.model.alias is not None else None
         if (slot.class_name, slot.module, alias, tuple(slot.tagged_classes)) != (old[1], old[2], old[4], tuple(old[5])):
             raise _Diverged("the interface of a model changed")
 

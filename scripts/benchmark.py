@@ -26,6 +26,8 @@ temporary file first, and ``../shared/corpus/real/stripe.yaml``, both relative t
 * ``import``: ``import PKG`` plus constructing the client in a fresh interpreter, for both tools'
   output (one untimed warm-up first, so bytecode is cached as it would be after installation).
 
+oagen's own modules are byte-compiled first (``compileall``), as installing a wheel does.
+
 Each scenario runs N times (default 3) and the median is printed, with peak RSS, lines of Python
 written, the oagen/opc ratios and the targets of issue 6 with PASS/FAIL. A failing generator is
 reported in the table (with the first lines of its error), never a crash of this script.
@@ -450,6 +452,17 @@ def opc_warnings(text: str) -> int:
     return len(re.findall(r"^WARNING parsing |^Unable to process schema ", text, re.MULTILINE))
 
 
+def path_taken(stderr: str) -> str:
+    """Which of oagen's paths a run took, from what it said."""
+    if "a few schemas changed" in stderr:
+        return "schemas rebuilt"
+    if "only descriptions changed" in stderr:
+        return "prose only"
+    if "up to date" in stderr:
+        return "up to date"
+    return "full"
+
+
 def oagen_warnings(text: str) -> int:
     return len(re.findall(r"^warning", text, re.MULTILINE | re.IGNORECASE))
 
@@ -648,7 +661,9 @@ def bench_spec(
     oagen_out: Path | None = None
     matches: list[str] = []
     struct_matches: list[str] = []
+    paths: dict[str, list[str]] = {}
     for i in range(args.runs):
+        struct_run: Run | None = None
         run_dir = spec_dir / f"oagen-{i}"
         run_dir.mkdir()
         out, cache = run_dir / "out", run_dir / "cache"
@@ -670,8 +685,10 @@ def bench_spec(
         # The user edits the spec (the same file: what the cache knows of it is kept by its path).
         shutil.copyfile(changed, spec)
         try:
-            if not onechange.add(oagen(spec, out, cache)):
+            one_run = oagen(spec, out, cache)
+            if not onechange.add(one_run):
                 continue
+            paths.setdefault("1-schema", []).append(path_taken(one_run.stderr))
             onechange.lines = count_lines(out)
             if reference is not None:
                 same, detail = compare_trees(out, reference)
@@ -681,11 +698,15 @@ def bench_spec(
                 struct_run = oagen(spec, out, cache)
         finally:
             shutil.copyfile(original, spec)
+        if structural is not None and struct_run is not None:
+            paths.setdefault("1-schema-struct", []).append(path_taken(struct_run.stderr))
         if structural is not None and onestruct.add(struct_run) and struct_reference is not None:
             same, detail = compare_trees(out, struct_reference)
             struct_matches.append("identical" if same else f"DIFFERENT ({detail})")
         if i + 1 < args.runs:
             shutil.rmtree(run_dir, ignore_errors=True)
+    if paths:
+        notes.append(f"{key}: path taken: " + "; ".join(f"{name}: {', '.join(taken)}" for name, taken in paths.items()))
     if matches:
         onechange.note = "vs cold of changed spec: " + ", ".join(sorted(set(matches)))
         notes.append(f"{key}: warm 1-schema output vs cold generation of the changed spec: {'; '.join(matches)}")
@@ -852,8 +873,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     opc_bin, opc_note = ensure_opc(opc_venv)
     python = oagen_python()
+    # Byte-compiled as installing it from a wheel would (the scratch venv's openapi-python-client
+    # is): an editable install run with PYTHONDONTWRITEBYTECODE would compile it on every run.
+    subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "generator")], check=False, capture_output=True)
     print(f"openapi-python-client {OPC_VERSION}: {opc_note}")
-    print(f"oagen: {python} -m generator (from {ROOT.name}/)", flush=True)
+    print(f"oagen: {python} -m generator (from {ROOT.name}/, byte-compiled first)", flush=True)
 
     rows: list[Row] = []
     notes: list[str] = []
