@@ -305,7 +305,7 @@ def _structural(
     assert snapshot.state is not None
     if len(snapshot.docs) != 1 or len(parsed) != 1:
         return None
-    (doc_key, (doc, blobs, unit_keys)), = parsed.items()
+    (doc_key, (doc, blobs, unit_keys, old_data)), = parsed.items()
     # References: those in the changed schemas, and those (anywhere) that lead into one.
     targets = snapshot.state.get("ref_targets", {})
     strings = {ref for parts in units for ref in targets.get(parts, ())}
@@ -333,7 +333,8 @@ def _structural(
         if on_disk is None:
             return None
         return _structural_rest(
-            cache, run_key, snapshot, previous, current, units, differing, doc_key, doc, blobs, unit_keys, spec, config, on_disk, validated
+            cache, run_key, snapshot, previous, current, units, differing, doc_key, doc, blobs, unit_keys, spec, config, on_disk, validated,
+            old_data,
         )
     finally:
         validated()  # the child is always waited for
@@ -343,6 +344,7 @@ def _structural_rest(
     cache: Cache, run_key: Mapping[str, object], snapshot: Snapshot, previous: dict[int, str], current: dict[int, str],
     units: set[tuple[str, ...]], differing: set[tuple[str, ...]], doc_key: str, doc: Any, blobs: dict[tuple[str, ...], bytes],
     unit_keys: dict[tuple[str, ...], str], spec: Any, config: Any, on_disk: dict[str, str], validated: Callable[[], Any],
+    old_data: dict[tuple[str, ...], Any],
 ) -> Update | None:
     from .rebuild import rebuild
     from .render import render_types_index
@@ -372,7 +374,7 @@ def _structural_rest(
         resource = found.get(tuple(resource_path))
         return resource.operations[position] if resource is not None and position < len(resource.operations) else None
 
-    rebuilt = rebuild(snapshot.state, spec, config, units, texts, old_operation)
+    rebuilt = rebuild(snapshot.state, spec, config, units, texts, old_operation, old_data)
     if rebuilt is None:
         validated()
         return None
@@ -558,6 +560,7 @@ def _changes(
     changed: dict[int, str] = {}
     units: set[tuple[str, ...]] = set()
     differing: set[tuple[str, ...]] = set()
+    old_data: dict[tuple[str, ...], Any] = {}
     parsed: dict[str, Any] = {}
     total = 0
     prefix = Texts(snapshot.nonce).prefix
@@ -610,7 +613,7 @@ def _changes(
         new_units = _units(doc.data)
         assert new_units is not None
         keys = {parts: "u" + _sha(blob) for parts, blob in blobs.items()}
-        parsed[key] = (doc, blobs, keys)
+        parsed[key] = (doc, blobs, keys, old_data)
         changed_units = [(tuple(parts), unit_key) for parts, unit_key in kept_units if keys[tuple(parts)] != unit_key]
         found_blobs = cache.get_many(_OBJECTS, [unit_key for _, unit_key in changed_units])
         # Each unit's bytes are kept under their own digest: anything else is not what this kept.
@@ -618,6 +621,7 @@ def _changes(
             return None
         for parts, unit_key in changed_units:
             old, new = marshal.loads(found_blobs[unit_key]), new_units[parts]
+            old_data[parts] = old
             differing.add(parts)
             leaves: list[tuple[tuple[str, ...], str, str]] = []
             if _diff(old, new, parts, leaves):

@@ -79,6 +79,7 @@ def state_of(record: Record, api: Any, spec: Spec) -> dict[str, Any] | None:
         "module_names": sorted(b.module_names),
         "differs": sorted(b._differs.items()),
         "reads": {step: reads(r) for step, r in record.reads.items()},
+        "keyed": {step: reads(r) for step, r in record.keyed.items()},
         "skeleton": reads(record.skeleton),
         "created": dict(record.created),
         "used": {step: sorted(u) for step, u in record.used.items()},
@@ -130,15 +131,17 @@ def rebuild(
     changed: set[tuple[str, ...]],
     texts: Texts,
     old_operation: Callable[[tuple[tuple[str, ...], int]], Operation | None],
+    old_units: dict[tuple[str, ...], Any],
 ) -> Rebuilt | None:
     """The model modules to make again after ``changed`` units (component schemas) changed; None
     if this cannot be done exactly as a full build would (see the module's docstring).
     ``texts`` holds the last run's texts (it receives those read again); ``old_operation`` gives
-    the last run's operation at (resource path, position)."""
+    the last run's operation at (resource path, position); ``old_units`` the changed units' data
+    as the last run read them."""
     if state.get("version") != _STATE_VERSION or state["doc"] != str(spec.root.path) or len(spec.documents()) != 1:
         return None
     try:
-        return _rebuild(state, spec, config, changed, texts, old_operation)
+        return _rebuild(state, spec, config, changed, texts, old_operation, old_units)
     except (_Diverged, GenerationError, RecursionError):
         return None
 
@@ -154,10 +157,24 @@ def _rebuild(
     changed: set[tuple[str, ...]],
     texts: Texts,
     old_operation: Callable[[tuple[tuple[str, ...], int]], Operation | None],
+    old_units: dict[tuple[str, ...], Any],
 ) -> Rebuilt:
     if _hit(state["skeleton"], changed):
         raise _Diverged("the skeleton read a changed unit")
     steps = [step for step, reads in state["reads"].items() if _hit(reads, changed)]
+    # Steps that read only some keywords of a changed unit are redone if one of those changed.
+    moved: dict[tuple[str, ...], bool] = {}
+
+    def keyword_moved(pointer: tuple[str, ...]) -> bool:
+        if pointer not in moved:
+            unit = load.unit(pointer)
+            rest = pointer[len(unit):]
+            moved[pointer] = unit in changed and _value_at(old_units.get(unit, _MISSING), rest) != _value_at(
+                _value_at(spec.root.data, unit, raw=True)[1], rest
+            )
+        return moved[pointer]
+
+    steps += [step for step, pointers in state["keyed"].items() if step not in steps and any(keyword_moved(p) for p in pointers)]
     odd = set(state["odd"])
     if odd.intersection(steps):
         raise _Diverged("a step to redo met something not redone exactly")
@@ -299,6 +316,32 @@ def _rebuild(
             for m, ms in new_index
         )
     return Rebuilt(modules, index_modules, _next_state(state, b, record, redone, dropped, new_index, family, tops), steps)
+
+
+_MISSING: Any = object()
+
+
+def _value_at(data: Any, parts: tuple[str, ...], *, raw: bool = False) -> tuple[bool, Any]:
+    """(whether there is a value at ``parts`` under ``data``, marshal's bytes of it, or with ``raw``
+    the value itself): bytes are equal only for the same data (``1`` and ``true`` differ, as do
+    key orders)."""
+    import marshal
+
+    if data is _MISSING:
+        return False, _MISSING
+    for part in parts:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return False, _MISSING
+    if raw:
+        return True, data
+    try:
+        return True, marshal.dumps(data, 2)
+    except ValueError:
+        return True, repr(data)
 
 
 def _candidate(name: str, wanted: str) -> bool:
@@ -449,6 +492,7 @@ def _next_state(
         "module_names": sorted(b.module_names),
         "differs": sorted(b._differs.items()),
         "reads": merged(state["reads"], {step: reads(r) for step, r in record.reads.items()}),
+        "keyed": merged(state["keyed"], {step: reads(r) for step, r in record.keyed.items()}),
         "created": created,
         "used": merged(state["used"], {step: sorted(u) for step, u in record.used.items()}),
         "owner": owner,

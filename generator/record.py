@@ -25,6 +25,9 @@ Read = tuple[Any, tuple[str, ...]]
 class Record:
     #: Step -> the units it read.
     reads: dict[Step, set[Read]] = field(default_factory=dict)
+    #: Step -> the keywords it read of schemas it took only those of (pointer parts of each keyword;
+    #: see SchemaBuilder.deref_for): a change elsewhere in their units does not reach the step.
+    keyed: dict[Step, set[Read]] = field(default_factory=dict)
     #: Reads made outside any step (the skeleton of the build: names, paths, operation ids).
     skeleton: set[Read] = field(default_factory=set)
     #: Step -> the slots it created, in order.

@@ -228,6 +228,24 @@ class SchemaBuilder:
         finally:
             load.reads = outer
 
+    def deref_for(self, node: Located, keywords: tuple[str, ...]) -> Located:
+        """``spec.deref(node)``, of whose result only ``keywords`` are read: noted as reads of those
+        keywords (and of the references on the way), not of the whole unit (see record.py)."""
+        if self.record is None:
+            return self.spec.deref(node)
+        with self.unrecorded():
+            resolved = self.spec.deref(node)  # (raises on a cycle)
+            if resolved is node:
+                return node
+            keyed = self.record.keyed.setdefault(self._step, set())
+            current = node
+            while isinstance(current.value, dict) and isinstance(current.value.get("$ref"), str):
+                keyed.add((id(current.doc), (*current.parts, "$ref")))
+                current = self.spec.resolve(current.child("$ref"))
+            for keyword in keywords:
+                keyed.add((id(current.doc), (*current.parts, keyword)))
+        return resolved
+
     def _odd(self) -> None:
         if self.record is not None:
             self.record.odd.add(self._step)
@@ -471,7 +489,8 @@ class SchemaBuilder:
         attrs = _attribute_names(list(props))
         fields = []
         for wire, prop in props.items():
-            resolved = self.spec.deref(prop)
+            # Of a referenced schema only these keywords are read here (its type is its model's).
+            resolved = self.deref_for(prop, ("readOnly", "writeOnly", "default"))
             value = resolved.value if isinstance(resolved.value, dict) else {}
             local = prop.value if isinstance(prop.value, dict) else {}
             read_only = bool(local.get("readOnly") or value.get("readOnly"))

@@ -109,9 +109,18 @@ def enum_property(data: Any, name: str, n: int) -> None:
     _schemas(data)[name]["properties"][f"kind_{n}"] = {"type": "string", "enum": ["a", "b", f"c{n}"], "default": "a"}
 
 
+def read_only_schema(data: Any, name: str, n: int) -> None:
+    """A keyword the schemas referring to this one read of it (see SchemaBuilder.deref_for)."""
+    _schemas(data)[name]["readOnly"] = bool(n % 2)
+
+
+def default_schema(data: Any, name: str, n: int) -> None:
+    _schemas(data)[name]["default"] = None if n % 2 else {}
+
+
 CHANGES: list[Callable[[Any, str, int], None]] = [
     add_scalar, add_reference, add_inline_object, remove_property, retype_property, require_property,
-    read_only_property, self_reference, described_property, enum_property,
+    read_only_property, self_reference, described_property, enum_property, read_only_schema, default_schema,
 ]
 
 
@@ -186,6 +195,15 @@ def test_any_schema_change_gives_the_bytes_of_a_cold_run(bases: dict[str, tuple[
 def test_a_plain_schema_change_takes_the_structural_path(tmp_path: Path, bases: dict[str, tuple[Path, Any]], change: Any) -> None:
     (code, err, warm), (_, _, cold) = _apply(bases["models_objects"], _on(change, 0, 1))
     assert code == 0 and NOTE in err, err
+    assert warm == cold
+
+
+def test_a_keyword_other_schemas_read_remakes_them_too(bases: dict[str, tuple[Path, Any]]) -> None:
+    """A schema's default is shown where another schema's property refers to it: those models are
+    redone, through the keyword reads the build noted (not the whole unit)."""
+    (code, err, warm), (_, _, cold) = _apply(bases["models_objects"], _on(default_schema, 1, 0))
+    assert code == 0 and NOTE in err, err
+    assert int(err.split(NOTE + "; ")[1].split()[0]) > 1, err  # more files than the schema's own
     assert warm == cold
 
 
