@@ -164,9 +164,10 @@ def run(argv: Sequence[str] | None = None) -> int:
                 print(f"{output}: {len(done.write)} file(s) written, {len(done.delete)} removed", file=sys.stderr)
             if result.inputs is not None:
                 outputs = with_manifest(result.files)
-                fastpath.record(cache, run_key, result.inputs, outputs, warnings)
+                digests = fastpath.output_digests(outputs)
+                fastpath.record(cache, run_key, result.inputs, outputs, warnings, digests=digests)
                 if result.snapshot is not None:
-                    incremental.save(cache, run_key, result.snapshot, outputs)
+                    incremental.save(cache, run_key, result.snapshot, outputs, digests=digests)
             return EXIT_OK
         finally:
             cache.close()

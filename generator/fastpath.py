@@ -92,17 +92,27 @@ def current_output(cache: Cache, options: Mapping[str, object], output: Path) ->
         return None
 
 
-def record(cache: Cache, options: Mapping[str, object], inputs: Iterable[Path], files: Mapping[str, str], warnings: list[str]) -> None:
-    """Remember a run whose output directory now holds exactly ``files``."""
+def output_digests(files: Mapping[str, str]) -> dict[str, str]:
+    """Each output file's hash, by name (sorted)."""
+    return {name: sha(text.encode("utf-8", "surrogatepass")) for name, text in sorted(files.items())}
+
+
+def record(
+    cache: Cache, options: Mapping[str, object], inputs: Iterable[Path], files: Mapping[str, str], warnings: list[str],
+    *, digests: Mapping[str, str] | None = None,
+) -> None:
+    """Remember a run whose output directory now holds exactly ``files`` (``digests``: their
+    :func:`output_digests`, if made already)."""
     if not cache.enabled:
         return
-    digests = _files_digest(str(p) for p in sorted(set(inputs)))
-    if digests is None:
+    outputs = dict(digests) if digests is not None else output_digests(files)
+    found = _files_digest(str(p) for p in sorted(set(inputs)))
+    if found is None:
         return
     entry = {
         "code": code_digest(),
-        "inputs": digests,
-        "outputs": {name: sha(text.encode("utf-8", "surrogatepass")) for name, text in sorted(files.items())},
+        "inputs": found,
+        "outputs": outputs,
         "warnings": warnings,
     }
     cache.put_many(_KIND, {run_digest(options): json.dumps(entry).encode()})

@@ -1,17 +1,22 @@
-"""Only prose changed: re-render just the files that hold a changed text, without building the IR.
+"""Little changed: re-render just the files a change reaches, from the last run's snapshot.
 
-After a full run, the cache keeps a *snapshot* of it (per output directory and options): the parsed
-spec documents, the texts the build read (descriptions, summaries: see texts.py) and where from, and
-for each file made from IR objects (a model or resource module) those objects with the tokens of
-their texts, and which tokens they hold. The next run compares the spec with the snapshot's:
+After a full run, the cache keeps a *snapshot* of it (per output directory and options): each unit
+of the spec documents (see load.unit) under the hash of its data, the texts the build read
+(descriptions, summaries: see texts.py) and where from, for each file made from IR objects (a model
+or resource module) those objects with the tokens of their texts, and what each step of the build
+read and made (see record.py, rebuild.py). The next run compares the spec with the snapshot's, unit
+by unit:
 
-- when the documents differ only in strings the build read as prose (same keys in the same order,
-  same values everywhere else), every file is as before except those holding a changed text: they
-  are rendered again from the snapshot's objects with the new texts, formatted, and the rest is
-  taken from the output directory (which must be exactly as the snapshot's run left it);
-- anything else (a structural change, a text that is also read as data, a text shown in the
-  client's module or README, a document with problems, a different oagen or config) takes the full
-  path, which makes a new snapshot.
+- where a unit differs only in strings the build read as prose (same keys in the same order, same
+  values everywhere else), the files holding a changed text are rendered again from the snapshot's
+  objects with the new texts;
+- where a ``components/schemas`` entry changed otherwise (same schema names in the same order), the
+  steps that read it are built again (rebuild.py) and their model modules rendered again, the spec
+  being validated incrementally meanwhile;
+- every other file is taken from the output directory, which must be exactly as the snapshot's run
+  left it; anything else (another unit changed, a text that is also read as data, a text shown in
+  the client's module or README, a document with problems, a different oagen or config, a rebuild
+  that could come out otherwise than a full build) takes the full path, which makes a new snapshot.
 
 A snapshot is taken only of a run with no warnings, from local files, with the persistent cache on.
 The result is byte-identical to a full run (tested); this path only saves the work.
@@ -144,12 +149,14 @@ def capture(
     )
 
 
-def save(cache: Cache, run_key: Mapping[str, object], snapshot: Snapshot, outputs: Mapping[str, str]) -> None:
+def save(
+    cache: Cache, run_key: Mapping[str, object], snapshot: Snapshot, outputs: Mapping[str, str], *, digests: Mapping[str, str] | None = None
+) -> None:
     """Keep ``snapshot`` for the next run with ``run_key``; ``outputs``: the output directory's files
-    as this run left them (the manifest included)."""
+    as this run left them (the manifest included), ``digests`` their hashes if made already."""
     if not cache.enabled:
         return
-    snapshot.outputs = {name: _sha(text.encode("utf-8", "surrogatepass")) for name, text in outputs.items()}
+    snapshot.outputs = dict(digests) if digests is not None else {name: _sha(text.encode("utf-8", "surrogatepass")) for name, text in outputs.items()}
     key = _key(run_key)
     if snapshot.new:
         cache.put_many(_OBJECTS, snapshot.fresh)
@@ -324,7 +331,7 @@ def _structural(
     except GenerationError:
         return None
     # Validation (of the units that changed, and of those that reach them) runs meanwhile, in a
-    # child process where the system can fork: importing the validator is most of its time.
+    # child process where the platform can fork: importing the validator is most of its time.
     validated = _meanwhile(
         lambda own: _valid(spec, own or cache, snapshot.units, validation_units, kept), options.cache_dir
     )
@@ -439,7 +446,7 @@ def _valid(spec: Any, cache: Cache, known: Any, changed: set[tuple[str, ...]], k
 
 def _meanwhile(work: Callable[[Cache | None], Any], cache_dir: Path | None) -> Callable[[], Any]:
     """Start ``work`` and return what waits for its result (a picklable value). In a forked child
-    where the system can fork (given a cache of its own: a connection is never used across a
+    where the platform can fork (given a cache of its own: a connection is never used across a
     fork), else here when waited for. A child that fails gives None."""
     from . import workers
 
