@@ -11,9 +11,11 @@ come out otherwise than in a full build:
 - the skeleton of the build (names, paths, operation ids) read a changed entry, or a step to redo
   met something this does not redo exactly (a reference to a schema that is not a component, a
   step started inside an inlined reference, a request-shape computation through a cycle);
-- a model redone is in an import cycle, before or after, or its interface (name, module, kind,
-  tagged classes) changed, or it made a model under a name it did not want, or dropped one whose
-  name another model wanted or another step used;
+- the import cycles of a module not redone changed, or a model redone is in a cycle that holds a
+  type alias (what a model in progress looks like to those referring to it then depends on the
+  order a full build meets them in), or a model's interface (name, module, kind, tagged classes)
+  changed, or it made a model under a name it did not want, or dropped one whose name another model
+  wanted or another step used;
 - an operation redone comes out different, or a request-shape answer changed.
 
 What it gives back is enough to render the model modules redone (and ``types/__init__.py`` if its
@@ -32,7 +34,7 @@ from .diagnostics import GenerationError, parse_pointer
 from .ir import Import, Model, Operation, TypeModule, TypeRef
 from .load import Located, Spec
 from .record import Record
-from .schemas import _TYPES, SchemaBuilder, _ModelSlot, place, type_module
+from .schemas import _TYPES, Cycles, SchemaBuilder, _ModelSlot, place, type_module
 from .texts import Texts, collecting
 
 _STATE_VERSION = 1
@@ -91,6 +93,8 @@ def state_of(record: Record, api: Any, spec: Spec) -> dict[str, Any] | None:
         "suffixed": dict(record.suffixed),
         "operation_at": dict(record.operation_at),
         "cyclic": cyclic,
+        #: Module -> the modules it imports that import it back (only modules in a cycle).
+        "module_cyclic": {m: sorted(c) for m, c in record.builder_cycles.cyclic.items() if c} if record.builder_cycles else {},
         "index": index,
         "resource_names": sorted(names),
         #: Unit -> the reference strings of the document that lead into it.
@@ -228,8 +232,7 @@ def _rebuild(
             members.append(key)
             pending.extend(entries[key][7])
         family[top] = members
-        if any(entries[k][1] in cyclic for k in members):
-            raise _Diverged("a model to redo is in a cycle")
+
     # Each family's inline models are made again by its top model's build, in order.
     removed: dict[Any, tuple[str, str]] = {}
     for top in tops:
@@ -296,14 +299,26 @@ def _rebuild(
 
     # --- finish the modules redone ---------------------------------------------------------------------
     module_of = {s.class_name: s.module for s in b.slots.values()}
-    modules: dict[str, TypeModule] = {}
+    redone_modules: dict[str, list[_ModelSlot]] = {}
     for top in tops:
-        slot = b.slots[top]
         by_module: dict[str, list[_ModelSlot]] = {}
-        place(slot, by_module)
-        (module, members), = by_module.items()
-        _check_acyclic(b, members, module_of)
-        modules[module] = type_module(module, members, set(), set())
+        place(b.slots[top], by_module)
+        redone_modules.update(by_module)
+    in_cycles = any(entries[k][1] in cyclic for top in tops for k in family[top])
+    if not in_cycles:
+        try:
+            for members in redone_modules.values():
+                _check_acyclic(b, members, module_of)
+        except _Diverged:
+            in_cycles = True
+    modules: dict[str, TypeModule] = {}
+    if not in_cycles:
+        for module, members in redone_modules.items():
+            modules[module] = type_module(module, members, set(), set())
+    else:
+        cycles = _same_cycles(b, state, redone_modules, cyclic)
+        for module, members in redone_modules.items():
+            modules[module] = type_module(module, members, cycles.cyclic[module], cycles.recursive)
     index = [(m, [(c, r, rb, d) for c, r, rb, d in ms]) for m, ms in state["index"]]
     new_index = [
         (m, [(x.class_name, x.recursive, x.rebuild, bool(x.deferred_imports)) for x in modules[m].models]) if m in modules else (m, ms)
@@ -357,6 +372,36 @@ def top_of_new(b: SchemaBuilder, key: Any) -> Any:
     while key in record.owner:
         key = record.owner[key]
     return key
+
+
+def _same_cycles(b: SchemaBuilder, state: dict[str, Any], redone: dict[str, list[_ModelSlot]], cyclic: set[str]) -> Cycles:
+    """The cycles after the rebuild, if every module not redone is in the same cycles as before and
+    the models redone that are in a cycle (before or after) are classes in cycles of classes only
+    (then a full build's order, which decides what a model in progress looks like to those referring
+    to it, makes no difference); else raise."""
+    cycles = Cycles.of(b.slots.values())
+    old_cyclic: dict[str, list[str]] = state["module_cyclic"]
+    old_recursive = {name for _, models in state["index"] for name, recursive, *_ in models if recursive}
+    for module, members in cycles.by_module.items():
+        if module in redone:
+            continue
+        if sorted(cycles.cyclic[module]) != old_cyclic.get(module, []):
+            raise _Diverged("the import cycles of a module not redone changed")
+        if any((s.class_name in cycles.recursive) != (s.class_name in old_recursive) for s in members):
+            raise _Diverged("a model not redone entered or left a cycle")
+    by_name = {s.class_name: s for s in b.slots.values()}
+    members_of: dict[int, list[str]] = {}
+    for name, number in cycles.component.items():
+        members_of.setdefault(number, []).append(name)
+    for members in redone.values():
+        for slot in members:
+            name = slot.class_name
+            group = members_of.get(cycles.component.get(name, -1), [name])
+            refers_to_itself = any(i.name == name and i.module.startswith(_TYPES) for i in slot.uses)
+            if len(group) > 1 or refers_to_itself or name in cyclic:
+                if any(by_name[n].model is None or by_name[n].model.alias is not None for n in group):  # type: ignore[union-attr]
+                    raise _Diverged("a model redone is in a cycle with a type alias")
+    return cycles
 
 
 def _check_acyclic(b: SchemaBuilder, members: list[_ModelSlot], module_of: dict[str, str]) -> None:

@@ -49,5 +49,7 @@ class Record:
     suffixed: dict[SlotKey, tuple[str, str]] = field(default_factory=dict)
     #: Operation step -> (resource path, position among the resource's operations).
     operation_at: dict[Step, tuple[tuple[str, ...], int]] = field(default_factory=dict)
-    #: The SchemaBuilder, once the build is done (not kept: see rebuild.state_of).
+    #: The SchemaBuilder, once the build is done, and the cycles among its models (not kept: see
+    #: rebuild.state_of).
     builder: Any = None
+    builder_cycles: Any = None

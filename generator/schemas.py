@@ -796,9 +796,34 @@ class SchemaBuilder:
         Within a module each model comes after the inline ones written in it, so each class follows
         the classes it uses.
         """
-        built = [s for s in self.slots.values() if s.model is not None]
+        cycles = Cycles.of(self.slots.values())
+        if self.record is not None:
+            self.record.builder_cycles = cycles
+        return tuple(
+            type_module(module, slots, cycles.cyclic[module], cycles.recursive)
+            for module, slots in sorted(cycles.by_module.items())
+        )
+
+
+@dataclass
+class Cycles:
+    """The import cycles among built models: what each module's imports and flags depend on."""
+
+    #: Module -> its models, each after the inline ones written in it.
+    by_module: dict[str, list[_ModelSlot]]
+    #: Module -> the modules it imports that import it back (directly or not).
+    cyclic: dict[str, set[str]]
+    #: Names of the models that refer to themselves, directly or through others (or whose module is cyclic).
+    recursive: set[str]
+    #: Model name -> the number of its strongly connected component (models referring to each other).
+    component: dict[str, int]
+
+    @classmethod
+    def of(cls, slots: Iterable[_ModelSlot]) -> Cycles:
+        slots = list(slots)
+        built = [s for s in slots if s.model is not None]
         by_module: dict[str, list[_ModelSlot]] = {}
-        for slot in self.slots.values():
+        for slot in slots:
             if not slot.owned:
                 place(slot, by_module)
         module_of = {s.class_name: s.module for s in built}
@@ -815,16 +840,12 @@ class SchemaBuilder:
             m: sorted({module_of[name] for s in slots for name in used(s)} - {m}) for m, slots in by_module.items()
         }
         component = _strongly_connected(graph)
-        out = []
-        for module in sorted(by_module):
-            slots = by_module[module]
-            cyclic = {m for m in graph[module] if component[m] == component[module]}
-            recursive = {
-                s.class_name for s in slots
-                if s.class_name in model_graph[s.class_name] or component_size[model_component[s.class_name]] > 1 or bool(cyclic)
-            }
-            out.append(type_module(module, slots, cyclic, recursive))
-        return tuple(out)
+        cyclic = {module: {m for m in graph[module] if component[m] == component[module]} for module in by_module}
+        recursive = {
+            s.class_name for module, members in by_module.items() for s in members
+            if s.class_name in model_graph[s.class_name] or component_size[model_component[s.class_name]] > 1 or bool(cyclic[module])
+        }
+        return cls(by_module, cyclic, recursive, model_component)
 
 
 def place(slot: _ModelSlot, into: dict[str, list[_ModelSlot]]) -> None:

@@ -191,7 +191,7 @@ def test_any_schema_change_gives_the_bytes_of_a_cold_run(bases: dict[str, tuple[
         assert err == cold_err, why
 
 
-@pytest.mark.parametrize("change", [add_scalar, remove_property, retype_property, add_inline_object, described_property, enum_property])
+@pytest.mark.parametrize("change", [add_scalar, remove_property, retype_property, add_inline_object, described_property, enum_property, self_reference])
 def test_a_plain_schema_change_takes_the_structural_path(tmp_path: Path, bases: dict[str, tuple[Path, Any]], change: Any) -> None:
     (code, err, warm), (_, _, cold) = _apply(bases["models_objects"], _on(change, 0, 1))
     assert code == 0 and NOTE in err, err
