@@ -40,7 +40,7 @@ from .diagnostics import GenerationError
 from .fastpath import code_digest, python_digest, run_digest as _key, sha as _sha
 from .texts import Texts, blank
 
-_KIND = "snapshot-2"
+_KIND = "snapshot-3"
 _OBJECTS = "snapshot-object-1"
 #: More files to render again than this: the full path (with its caches) is as quick.
 MAX_FILES = 300
@@ -57,8 +57,6 @@ class Snapshot:
     values: list[str]
     sources: list[tuple[str, tuple[str, ...], bool]]
     impure: list[str]
-    #: Every place a text was looked for (see Texts.touched).
-    touched: list[tuple[str, tuple[str, ...]]]
     #: Tokens of the Api's shared fields (read by every file): a change there takes the full path.
     shared_tokens: list[int]
     #: Document key -> [path, is JSON, sha256 of the file, [(unit parts, key of its kept data)...]]
@@ -143,7 +141,7 @@ def capture(
     files = {f.path: [f.template, "r" + f.digest if f.digest else keep(f.context), sorted(f.tokens)] for f in made}
     return Snapshot(
         code=code_digest(), python=python_digest(), nonce=texts.nonce, values=list(texts.values), sources=list(texts.sources),
-        impure=sorted(texts.impure), touched=sorted(texts.touched), shared_tokens=sorted(shared_tokens), docs=docs, files=files,
+        impure=sorted(texts.impure), shared_tokens=sorted(shared_tokens), docs=docs, files=files,
         shown=keep(shown), others=others_digest, fresh=fresh, new=True,
         state=state_of(record, api, spec) if record is not None else None, units=units or None,
     )
@@ -365,8 +363,6 @@ def _structural_rest(
     texts.sources = list(snapshot.sources)
     texts._numbers = dict(zip(texts.sources, range(len(texts.sources))))
     texts.impure = set(snapshot.impure)
-    old_touched = set(snapshot.touched)
-    texts.touched = set(old_touched)
     shown_values = list(snapshot.values)
     for number, text in previous.items():
         shown_values[number] = text  # the texts the output holds now
@@ -420,7 +416,6 @@ def _structural_rest(
     snapshot.docs = {doc_key: [str(doc.path), doc.path.suffix.lower() == ".json", _sha(raw), _keep_units(cache, blobs, snapshot.fresh, unit_keys, differing)]}
     snapshot.values, snapshot.sources = list(texts.values), list(texts.sources)
     snapshot.impure = sorted(texts.impure)
-    snapshot.touched = list(snapshot.touched) + sorted(texts.touched - old_touched)
     for path, context in contexts.items():
         blob = pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL)
         object_key = _sha(blob)
@@ -563,7 +558,6 @@ def _changes(
     for number, (key, parts, strip) in enumerate(snapshot.sources):
         where.setdefault((key, parts), []).append((number, strip))  # tuples: marshal keeps them
     impure = set(snapshot.impure)
-    touched = set(snapshot.touched)
     changed: dict[int, str] = {}
     units: set[tuple[str, ...]] = set()
     differing: set[tuple[str, ...]] = set()
@@ -581,8 +575,10 @@ def _changes(
                 return None
             if not readers:
                 # Prose the build never looked at (a response's description): no file changes. The
-                # build reads prose only through texts.read, which notes every place it looks.
-                if parts[-1] in ("description", "summary") and (key, parts) not in touched and old.strip() and new.strip():
+                # build reads prose only through texts.read, which gives every text it finds there
+                # that says something (``old.strip()``) a source, unless it found it somewhere the
+                # document does not hold it (then ``old`` is impure, above): no source, not read.
+                if parts[-1] in ("description", "summary") and old.strip() and new.strip():
                     continue
                 return None
             for number, strip in readers:

@@ -57,8 +57,6 @@ class Texts:
         self._numbers: dict[Source, int] = {}
         #: Texts read from nodes no document holds at their pointer (see the module's docstring).
         self.impure: set[str] = set()
-        #: Every (document key, pointer parts) read, whatever was found there (even nothing).
-        self.touched: set[tuple[str, tuple[str, ...]]] = set()
         self._memo: dict[int, tuple[Any, Any, frozenset[int]]] = {}
 
     def token(self, number: int) -> str:
@@ -69,11 +67,9 @@ class Texts:
         it can stand for it; a blank text is returned as ``""`` (never tokenised: emptiness is
         structure)."""
         raw = node.value.get(key)
-        held = _held(node)
-        if held:
-            self.touched.add((doc_key(node), (*node.parts, key)))
         if not isinstance(raw, str):
             return None
+        held = _held(node)
         text = raw.strip() if strip else raw
         if blank(text):
             return ""

@@ -496,8 +496,9 @@ def validate_units(
     """Every finding of the document, in document order (units in order, then duplicate operationIds).
 
     ``meanwhile`` (which must not raise) runs in this process while worker processes validate, or
-    after the validation when there are none. With ``known`` (an earlier run's ``keep`` for this
-    version), only the units ``changed`` tells are hashed again (see :func:`unit_keys`).
+    after the validation when there are none. With ``known`` (the ``keep`` of an earlier run with
+    this version that found nothing), only the units ``changed`` tells are hashed again (see
+    :func:`unit_keys`), and those whose keys did not change have no finding.
     """
     global _JOB
     units = split_units(job.document)
@@ -506,9 +507,14 @@ def validate_units(
     else:
         contents, known = [_canonical(u.value) for u in units], None
     structural_keys, semantic_keys = unit_keys(units, contents, version, external, known=known, keep=keep)
-    cache.prefetch(["s" + k for k in structural_keys] + ["k" + k for k in semantic_keys])
-    structural: list[list[Finding] | None] = [cache.get("s" + k) for k in structural_keys]
-    semantic: list[list[Finding] | None] = [cache.get("k" + k) for k in semantic_keys]
+    # With ``known`` (of a run that found nothing), a unit whose keys are those it had has no finding.
+    if known is not None:
+        same = [known[u.parts][0] == structural_keys[i] and known[u.parts][3] == semantic_keys[i] for i, u in enumerate(units)]
+    else:
+        same = [False] * len(units)
+    cache.prefetch(["s" + structural_keys[i] for i in range(len(units)) if not same[i]] + ["k" + semantic_keys[i] for i in range(len(units)) if not same[i]])
+    structural: list[list[Finding] | None] = [[] if same[i] else cache.get("s" + k) for i, k in enumerate(structural_keys)]
+    semantic: list[list[Finding] | None] = [[] if same[i] else cache.get("k" + k) for i, k in enumerate(semantic_keys)]
     # Identical units (same key) are validated once: the first one does the work for all.
     first_structural: dict[str, int] = {}
     first_semantic: dict[str, int] = {}
