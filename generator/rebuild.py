@@ -151,7 +151,21 @@ def rebuild(
 
 
 def _hit(reads: list[tuple[str, ...]], changed: set[tuple[str, ...]]) -> bool:
-    return any(overlaps(r, c) for r in reads for c in changed)
+    """Whether some read :func:`overlaps` a changed unit (which are component entries)."""
+    holders = _holders(changed)
+    return any(r in holders or r[:3] in changed for r in reads)
+
+
+_HOLDERS: dict[frozenset[tuple[str, ...]], set[tuple[str, ...]]] = {}
+
+
+def _holders(changed: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    """The changed units and every unit above one (a read of ``components`` sees them all)."""
+    key = frozenset(changed)
+    found = _HOLDERS.get(key)
+    if found is None:
+        found = _HOLDERS[key] = {c[:n] for c in changed for n in range(1, len(c) + 1)}
+    return found
 
 
 def _rebuild(
@@ -178,7 +192,10 @@ def _rebuild(
             )
         return moved[pointer]
 
-    steps += [step for step, pointers in state["keyed"].items() if step not in steps and any(keyword_moved(p) for p in pointers)]
+    steps += [
+        step for step, pointers in state["keyed"].items()
+        if any(p[:3] in changed and keyword_moved(p) for p in pointers) and step not in steps
+    ]
     odd = set(state["odd"])
     if odd.intersection(steps):
         raise _Diverged("a step to redo met something not redone exactly")
@@ -193,7 +210,6 @@ def _rebuild(
     for key, class_name, module, owned, alias, tagged, uses, _ in state["slots"]:
         model = Model(class_name, module, None, alias=TypeRef(alias, frozenset()) if alias is not None else None)
         slot = _ModelSlot(class_name, module, None, key[2], model, owned=owned, key=key)  # type: ignore[arg-type]
-        slot.uses = {Import(m, n) for m, n in uses}
         slot.tagged_classes = tuple(tagged)
         b.slots[key] = slot
     for key, *_, inline in state["slots"]:
@@ -307,8 +323,12 @@ def _rebuild(
     in_cycles = any(entries[k][1] in cyclic for top in tops for k in family[top])
     if not in_cycles:
         try:
+            # Each model's imports (as (module, name)): the last run's, but for the models redone.
+            uses_of: dict[str, Any] = {entry[1]: entry[6] for entry in state["slots"]}
             for members in redone_modules.values():
-                _check_acyclic(b, members, module_of)
+                uses_of.update({s.class_name: [(i.module, i.name) for i in s.uses] for s in members})
+            for members in redone_modules.values():
+                _check_acyclic(members, module_of, uses_of)
         except _Diverged:
             in_cycles = True
     modules: dict[str, TypeModule] = {}
@@ -316,6 +336,10 @@ def _rebuild(
         for module, members in redone_modules.items():
             modules[module] = type_module(module, members, set(), set())
     else:
+        redone_keys = {s.key for members in redone_modules.values() for s in members}
+        for entry in state["slots"]:  # the imports of the models not redone, for the cycles
+            if entry[0] not in redone_keys and entry[0] in b.slots:
+                b.slots[entry[0]].uses = {Import(m, n) for m, n in entry[6]}
         cycles = _same_cycles(b, state, redone_modules, cyclic)
         for module, members in redone_modules.items():
             modules[module] = type_module(module, members, cycles.cyclic[module], cycles.recursive)
@@ -404,14 +428,12 @@ def _same_cycles(b: SchemaBuilder, state: dict[str, Any], redone: dict[str, list
     return cycles
 
 
-def _check_acyclic(b: SchemaBuilder, members: list[_ModelSlot], module_of: dict[str, str]) -> None:
+def _check_acyclic(members: list[_ModelSlot], module_of: dict[str, str], uses_of: dict[str, Any]) -> None:
     """Raise unless no class of ``members`` (one module) reaches its module again through imports."""
     here = members[0].module
     names = {s.class_name for s in members}
-    uses_of = {s.class_name: s.uses for s in b.slots.values()}
-
     def targets(name: str) -> set[str]:
-        return {i.name for i in uses_of.get(name, ()) if i.module.startswith(_TYPES) and i.name in module_of}
+        return {n for m, n in uses_of.get(name, ()) if m.startswith(_TYPES) and n in module_of}
 
     # Within the module: no class may reach itself.
     graph = {n: targets(n) & names for n in names}
