@@ -234,3 +234,22 @@ def test_a_schema_change_with_a_validation_error_takes_the_full_path(bases: dict
     (code, err, _), (cold_code, cold_err, _) = _apply(bases["models_objects"], change)
     assert code == cold_code == 2
     assert err == cold_err and "no-such-type" in err
+
+
+def test_check_after_a_schema_change_reports_the_diff_and_generate_then_makes_it(bases: dict[str, tuple[Path, Any]]) -> None:
+    work, data = bases["models_objects"]
+    shutil.rmtree(work)
+    shutil.copytree(work.parent / "saved", work)
+    data = copy.deepcopy(data)
+    add_scalar(data, _objects(data)[0], 4)
+    spec = work / "openapi.yaml"
+    _write(spec, data)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = cli.run(["check", str(spec), "--output", str(work / "out"), "--cache-dir", str(work / "cache")])
+    assert code == 1
+    assert "+    added_4: Optional[str] = None" in out.getvalue()
+    err = _generate(spec, work / "out", work / "cache")
+    assert NOTE in err
+    _generate(spec, work / "cold", None)
+    assert tree(work / "out") == tree(work / "cold")
