@@ -351,7 +351,7 @@ def _structural_rest(
     unit_keys: dict[tuple[str, ...], str], spec: Any, config: Any, on_disk: dict[str, str], validated: Callable[[], Any],
     old_data: dict[tuple[str, ...], Any],
 ) -> Update | None:
-    from .rebuild import rebuild
+    from .rebuild import Diverged, rebuild
     from .render import render_types_index
 
     assert snapshot.state is not None
@@ -377,10 +377,10 @@ def _structural_rest(
         resource = found.get(tuple(resource_path))
         return resource.operations[position] if resource is not None and position < len(resource.operations) else None
 
-    rebuilt = rebuild(snapshot.state, spec, config, units, texts, old_operation, old_data)
-    if rebuilt is None:
-        validated()
-        return None
+    try:
+        rebuilt = rebuild(snapshot.state, spec, config, units, texts, old_operation, old_data)
+    except (Diverged, GenerationError, RecursionError):
+        return None  # the full path, which reports any error
     package = _package(snapshot, cache)
     if package is None:
         return None

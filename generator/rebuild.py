@@ -5,8 +5,8 @@ A full run records, per step of the build (one model, one operation; see record.
 the spec it read, the slots it made and the models whose interface it took; :func:`state_of` keeps
 that with the builder's names. When only some ``components/schemas`` entries changed (same names,
 same order), :func:`rebuild` restores the builder, builds again the models and operations whose
-steps read a changed entry, and compares. It gives up (None: the full path) when anything could
-come out otherwise than in a full build:
+steps read a changed entry, and compares. It gives up when anything could
+come out otherwise than in a full build (it raises Diverged, and the full path is taken):
 
 - the skeleton of the build (names, paths, operation ids) read a changed entry, or a step to redo
   met something this does not redo exactly (a reference to a schema that is not a component, a
@@ -124,30 +124,8 @@ class Rebuilt:
     steps: list[Any]
 
 
-class _Diverged(Exception):
+class Diverged(Exception):
     """The rebuild cannot stand for a full build."""
-
-
-def rebuild(
-    state: dict[str, Any],
-    spec: Spec,
-    config: Config,
-    changed: set[tuple[str, ...]],
-    texts: Texts,
-    old_operation: Callable[[tuple[tuple[str, ...], int]], Operation | None],
-    old_units: dict[tuple[str, ...], Any],
-) -> Rebuilt | None:
-    """The model modules to make again after ``changed`` units (component schemas) changed; None
-    if this cannot be done exactly as a full build would (see the module's docstring).
-    ``texts`` holds the last run's texts (it receives those read again); ``old_operation`` gives
-    the last run's operation at (resource path, position); ``old_units`` the changed units' data
-    as the last run read them."""
-    if state.get("version") != _STATE_VERSION or state["doc"] != str(spec.root.path) or len(spec.documents()) != 1:
-        return None
-    try:
-        return _rebuild(state, spec, config, changed, texts, old_operation, old_units)
-    except (_Diverged, GenerationError, RecursionError):
-        return None
 
 
 def _hit(reads: list[tuple[str, ...]], changed: set[tuple[str, ...]]) -> bool:
@@ -168,7 +146,7 @@ def _holders(changed: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
     return found
 
 
-def _rebuild(
+def rebuild(
     state: dict[str, Any],
     spec: Spec,
     config: Config,
@@ -177,8 +155,16 @@ def _rebuild(
     old_operation: Callable[[tuple[tuple[str, ...], int]], Operation | None],
     old_units: dict[tuple[str, ...], Any],
 ) -> Rebuilt:
+    """The model modules to make again after ``changed`` units (component schemas) changed; raises
+    :class:`Diverged` if this cannot be done exactly as a full build would (see the module's
+    docstring; a GenerationError or RecursionError of the build says the same). ``texts`` holds
+    the last run's texts (it receives those read again); ``old_operation`` gives the last run's
+    operation at (resource path, position); ``old_units`` the changed units' data as the last run
+    read them."""
+    if state.get("version") != _STATE_VERSION or state["doc"] != str(spec.root.path) or len(spec.documents()) != 1:
+        raise Diverged("the state is of another version or spec")
     if _hit(state["skeleton"], changed):
-        raise _Diverged("the skeleton read a changed unit")
+        raise Diverged("the skeleton read a changed unit")
     steps = [step for step, reads in state["reads"].items() if _hit(reads, changed)]
     # Steps that read only some keywords of a changed unit are redone if one of those changed.
     moved: dict[tuple[str, ...], bool] = {}
@@ -198,10 +184,10 @@ def _rebuild(
     ]
     odd = set(state["odd"])
     if odd.intersection(steps):
-        raise _Diverged("a step to redo met something not redone exactly")
+        raise Diverged("a step to redo met something not redone exactly")
     groups = {top for top, reads in state["differs_reads"].items() if _hit(reads, changed)}
     if groups & set(state["differs_cyclic"]):
-        raise _Diverged("a request-shape computation to redo went through a cycle")
+        raise Diverged("a request-shape computation to redo went through a cycle")
 
     # --- the builder, as the full build left it ------------------------------------------------------
     record = Record()
@@ -274,10 +260,10 @@ def _rebuild(
         for key in sorted(dropped):
             node = _node(spec, (key[0], key[1], False), missing_ok=True)
             if node is not None and b._request_differs(node) != old_differs[key]:
-                raise _Diverged("a request-shape answer changed")
+                raise Diverged("a request-shape answer changed")
     redone = set(tops) | {k for top in tops for k in family[top]} | set(op_steps)
     if record.odd or record.differs_cyclic:
-        raise _Diverged("the rebuild met something not redone exactly")
+        raise Diverged("the rebuild met something not redone exactly")
 
     # --- compare ---------------------------------------------------------------------------------------
     for step in op_steps:
@@ -285,33 +271,33 @@ def _rebuild(
         old = old_operation(at) if at is not None else None
         new = new_ops.get(step)
         if old is None or new is None or replace(new, method_name=old.method_name) != old:
-            raise _Diverged("an operation changed")
+            raise Diverged("an operation changed")
     made = {key for keys in record.created.values() for key in keys}
     for key in made:
         if key in removed:
             if (b.slots[key].class_name, b.slots[key].module) != removed[key]:
-                raise _Diverged("a model made again got another name")
+                raise Diverged("a model made again got another name")
         elif key in entries or top_of_new(b, key) not in tops or key in record.suffixed:
-            raise _Diverged("a new model outside the models redone, or under a name it did not want")
+            raise Diverged("a new model outside the models redone, or under a name it did not want")
     used_elsewhere = {k for step, keys in state["used"].items() if step not in redone for k in keys}
     suffixed_wants = {wanted for key, (wanted, _m) in state["suffixed"].items() if key in b.slots}
     for key, (name, _module) in removed.items():
         if key not in made and (key in used_elsewhere or any(_candidate(name, w) for w in suffixed_wants)):
-            raise _Diverged("a model dropped that another step used or whose name another wanted")
+            raise Diverged("a model dropped that another step used or whose name another wanted")
         if key in made and key in used_elsewhere:
             remade, old = b.slots[key], entries[key]
             alias = remade.model.alias.annotation if remade.model is not None and remade.model.alias is not None else None
             if (alias, tuple(remade.tagged_classes)) != (old[4], tuple(old[5])):
-                raise _Diverged("the interface of a model another step uses changed")
+                raise Diverged("the interface of a model another step uses changed")
     new_names = {b.slots[k].class_name for k in made if k not in removed}
     if new_names & set(state["resource_names"]):
-        raise _Diverged("a new model takes a name a resource class checks")
+        raise Diverged("a new model takes a name a resource class checks")
     for top in tops:
         old, slot = entries[top], b.slots[top]
         assert slot.model is not None
         alias = slot.model.alias.annotation if slot.model.alias is not None else None
         if (slot.class_name, slot.module, alias, tuple(slot.tagged_classes)) != (old[1], old[2], old[4], tuple(old[5])):
-            raise _Diverged("the interface of a model changed")
+            raise Diverged("the interface of a model changed")
 
     # --- finish the modules redone ---------------------------------------------------------------------
     module_of = {s.class_name: s.module for s in b.slots.values()}
@@ -329,7 +315,7 @@ def _rebuild(
                 uses_of.update({s.class_name: [(i.module, i.name) for i in s.uses] for s in members})
             for members in redone_modules.values():
                 _check_acyclic(members, module_of, uses_of)
-        except _Diverged:
+        except Diverged:
             in_cycles = True
     modules: dict[str, TypeModule] = {}
     if not in_cycles:
@@ -410,9 +396,9 @@ def _same_cycles(b: SchemaBuilder, state: dict[str, Any], redone: dict[str, list
         if module in redone:
             continue
         if sorted(cycles.cyclic[module]) != old_cyclic.get(module, []):
-            raise _Diverged("the import cycles of a module not redone changed")
+            raise Diverged("the import cycles of a module not redone changed")
         if any((s.class_name in cycles.recursive) != (s.class_name in old_recursive) for s in members):
-            raise _Diverged("a model not redone entered or left a cycle")
+            raise Diverged("a model not redone entered or left a cycle")
     by_name = {s.class_name: s for s in b.slots.values()}
     members_of: dict[int, list[str]] = {}
     for name, number in cycles.component.items():
@@ -424,7 +410,7 @@ def _same_cycles(b: SchemaBuilder, state: dict[str, Any], redone: dict[str, list
             refers_to_itself = any(i.name == name and i.module.startswith(_TYPES) for i in slot.uses)
             if len(group) > 1 or refers_to_itself or name in cyclic:
                 if any(by_name[n].model is None or by_name[n].model.alias is not None for n in group):  # type: ignore[union-attr]
-                    raise _Diverged("a model redone is in a cycle with a type alias")
+                    raise Diverged("a model redone is in a cycle with a type alias")
     return cycles
 
 
@@ -443,7 +429,7 @@ def _check_acyclic(members: list[_ModelSlot], module_of: dict[str, str], uses_of
         state[n] = 1
         for m in graph[n]:
             if state.get(m) == 1:
-                raise _Diverged("a model redone refers to itself")
+                raise Diverged("a model redone refers to itself")
             if m not in state:
                 visit(m)
         state[n] = 2
@@ -460,7 +446,7 @@ def _check_acyclic(members: list[_ModelSlot], module_of: dict[str, str], uses_of
             continue
         seen.add(name)
         if module_of[name] == here:
-            raise _Diverged("a model redone is now in an import cycle")
+            raise Diverged("a model redone is now in an import cycle")
         pending.extend(targets(name))
 
 
@@ -476,7 +462,7 @@ def _node(spec: Spec, key: Any, *, missing_ok: bool = False) -> Located | None:
         elif missing_ok:
             return None
         else:
-            raise _Diverged(f"no node at {parts}")
+            raise Diverged(f"no node at {parts}")
     outer = load.reads
     load.reads = None
     try:
