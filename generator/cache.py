@@ -16,6 +16,7 @@ from typing import Iterable
 
 MAX_AGE_DAYS = 30
 _SCHEMA = "CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, value BLOB, used REAL, PRIMARY KEY (kind, key))"
+_INDEX = "CREATE INDEX IF NOT EXISTS entries_used ON entries (used)"
 
 
 def default_cache_dir() -> Path:
@@ -39,6 +40,9 @@ class Cache:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(_SCHEMA)
+            # Dropping old entries (on every write) finds them by this index: without it, each
+            # write would read the whole table, large values included (``used`` comes after them).
+            self._db.execute(_INDEX)
         except (OSError, sqlite3.Error):
             self._db = None
 
