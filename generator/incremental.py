@@ -111,7 +111,7 @@ def capture(
             raw = doc.path.read_bytes()
         except OSError:
             return None
-        blobs = _unit_blobs(doc.data)  # YAML may hold values marshal cannot (dates): no snapshot then
+        blobs = _unit_blobs(_units(doc.data))  # YAML may hold values marshal cannot (dates): no snapshot then
         if blobs is None:
             return None
         text = doc.text.encode("utf-8")
@@ -366,24 +366,22 @@ def _structural_rest(
     shown_values = list(snapshot.values)
     for number, text in previous.items():
         shown_values[number] = text  # the texts the output holds now
-    operations: dict[Any, Any] = {}
+    package = _package(snapshot, cache)
+    if package is None:
+        return None
+    resources: dict[tuple[str, ...], Any] = {}
 
     def old_operation(at: tuple[tuple[str, ...], int]) -> Any:
-        resource_path, position = at
-        for path, (template, _, _) in snapshot.files.items():
-            if template == "package/resources/resource.py.j2" and path not in operations:
-                operations[path] = None
-        found = _resource_objects(cache, snapshot, operations)
-        resource = found.get(tuple(resource_path))
+        resource_path, position = tuple(at[0]), at[1]
+        if resource_path not in resources:
+            resources[resource_path] = _old_resource(cache, snapshot, package, resource_path)
+        resource = resources[resource_path]
         return resource.operations[position] if resource is not None and position < len(resource.operations) else None
 
     try:
         rebuilt = rebuild(snapshot.state, spec, config, units, texts, old_operation, old_data)
     except (Diverged, GenerationError, RecursionError):
         return None  # the full path, which reports any error
-    package = _package(snapshot, cache)
-    if package is None:
-        return None
     contexts = {f"{package}/types/{name}.py": {"module": module} for name, module in rebuilt.modules.items()}
     if any(path not in snapshot.files or snapshot.files[path][0] != _MODEL_TEMPLATE for path in contexts):
         return None
@@ -494,21 +492,20 @@ def _package(snapshot: Snapshot, cache: Cache) -> str | None:
         return None
 
 
-def _resource_objects(cache: Cache, snapshot: Snapshot, wanted: dict[str, Any]) -> dict[tuple[str, ...], Any]:
-    """The snapshot's resources, by resource path (loaded once, for the paths in ``wanted``)."""
-    missing = [path for path, value in wanted.items() if value is None]
-    if missing:
-        objects = cache.get_many(_OBJECTS, [snapshot.files[p][1] for p in missing])
-        for path in missing:
-            try:
-                wanted[path] = _unpickle(objects[snapshot.files[path][1]])["resource"]
-            except (KeyError, pickle.UnpicklingError, AttributeError, EOFError, ImportError, IndexError, TypeError, ValueError):
-                wanted[path] = False
-    out: dict[tuple[str, ...], Any] = {}
-    for resource in wanted.values():
-        if resource:
-            out[tuple(resource.module.split(".")[2:])] = resource
-    return out
+def _old_resource(cache: Cache, snapshot: Snapshot, package: str, resource_path: tuple[str, ...]) -> Any:
+    """The last run's resource at ``resource_path`` (from its module's kept objects), or None."""
+    from .render import _module_path
+
+    module = ".resources." + ".".join(resource_path)
+    for path in (_module_path(package, module, False), _module_path(package, module, True)):
+        entry = snapshot.files.get(path)
+        if entry is None or entry[0] != "package/resources/resource.py.j2":
+            continue
+        try:
+            return _unpickle(cache.get_many(_OBJECTS, [entry[1]])[entry[1]])["resource"]
+        except (KeyError, pickle.UnpicklingError, AttributeError, EOFError, ImportError, IndexError, TypeError, ValueError):
+            return None
+    return None
 
 
 class _IRUnpickler(pickle.Unpickler):
@@ -610,11 +607,10 @@ def _changes(
             return None
         # Unit by unit (each compared by its kept digest): prose where only prose changed, else a
         # component schema redone.
-        blobs = _unit_blobs(doc.data)
+        new_units = _units(doc.data)
+        blobs = _unit_blobs(new_units)
         if blobs is None or list(blobs) != [tuple(parts) for parts, _ in kept_units]:
             return None
-        new_units = _units(doc.data)
-        assert new_units is not None
         keys = {parts: "u" + _sha(blob) for parts, blob in blobs.items()}
         parsed[key] = (doc, blobs, keys, old_data)
         changed_units = [(tuple(parts), unit_key) for parts, unit_key in kept_units if keys[tuple(parts)] != unit_key]
@@ -640,13 +636,12 @@ def _changes(
     return changed, units, parsed, differing
 
 
-def _unit_blobs(data: Any) -> dict[tuple[str, ...], bytes] | None:
-    """Each unit of a document (see :func:`_units`) as marshal's bytes, in order; None if marshal
+def _unit_blobs(units: dict[tuple[str, ...], Any]) -> dict[tuple[str, ...], bytes] | None:
+    """Each of a document's units (see :func:`_units`) as marshal's bytes, in order; None if marshal
     refuses some value (YAML's dates). Marshal's version 2 writes no back-references: equal data in
     the same order gives equal bytes, and another order other bytes."""
-    units = _units(data)
     try:
-        return {parts: marshal.dumps(value, 2) for parts, value in units.items()} if units is not None else None
+        return {parts: marshal.dumps(value, 2) for parts, value in units.items()}
     except ValueError:
         return None
 
@@ -667,30 +662,29 @@ def _keep_units(
     return list(keys.items())
 
 
-def _units(data: Any) -> dict[tuple[str, ...], Any] | None:
+def _units(data: Any) -> dict[tuple[str, ...], Any]:
     """A document's units (see load.unit), in order: each top-level key but paths, webhooks and
     components, each path item and webhook, each component entry, and the names in each of those
-    sections; a document that is not a mapping of names is one unit, ()."""
+    sections; a document that does not split so (not a mapping, a name that is not a string: YAML's
+    ``1`` and ``"1"`` would be one unit) is one unit, ()."""
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
         return {(): data}
     out: dict[tuple[str, ...], Any] = {}
     for key, value in data.items():
-        if not isinstance(key, str):
-            return None
         if key in ("paths", "webhooks", "components"):
-            if not isinstance(value, dict):
+            if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
                 return {(): data}
             if key == "components":
                 for kind, entries in value.items():
-                    if not isinstance(entries, dict):
+                    if not isinstance(entries, dict) or not all(isinstance(k, str) for k in entries):
                         return {(): data}
-                    out[(key, str(kind))] = list(entries)  # the names, in order
+                    out[(key, kind)] = list(entries)  # the names, in order
                     for name, entry in entries.items():
-                        out[(key, str(kind), str(name))] = entry
+                        out[(key, kind, name)] = entry
             else:
                 out[(key,)] = list(value)
                 for name, entry in value.items():
-                    out[(key, str(name))] = entry
+                    out[(key, name)] = entry
         else:
             out[(key,)] = value
     return out

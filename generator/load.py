@@ -569,12 +569,7 @@ class Spec:
         refs += [Located(doc, ("$ref",), string) for string in sorted(strings)]
         fatal: list[Diagnostic] = []
         for ref in refs:
-            try:
-                spec.deref(spec.resolve(ref))
-            except UnresolvableRef as exc:
-                spec.problems.extend(exc.diagnostics)
-            except GenerationError as exc:
-                (spec.problems if exc.diagnostics[0].message.startswith("$ref cycle") else fatal).extend(exc.diagnostics)
+            spec._check_ref(ref, fatal)
         if fatal:
             raise GenerationError(fatal)
         return spec
@@ -682,6 +677,18 @@ class Spec:
 
     # --- references -------------------------------------------------------------------------------
 
+    def _check_ref(self, ref: Located, fatal: list[Diagnostic]) -> bool:
+        """Whether ``ref`` leads to a node; if not, why goes to :attr:`problems` (a dangling or
+        cyclic reference: a flaw of the document) or to ``fatal`` (a refusal)."""
+        try:
+            self.deref(self.resolve(ref))
+            return True
+        except UnresolvableRef as exc:
+            self.problems.extend(exc.diagnostics)
+        except GenerationError as exc:
+            (self.problems if exc.diagnostics[0].message.startswith("$ref cycle") else fatal).extend(exc.diagnostics)
+        return False
+
     def _check_refs(self) -> None:
         """Resolve every ``$ref`` of every document reached; refusals are raised together. The
         distinct reference strings of the root document are kept in :attr:`root_refs`."""
@@ -699,16 +706,8 @@ class Spec:
             for ref in _refs_in(doc):
                 if ref.value in resolved:
                     continue  # the same string in the same document leads to the same node
-                try:
-                    self.deref(self.resolve(ref))
+                if self._check_ref(ref, fatal):
                     resolved.add(ref.value)
-                except UnresolvableRef as exc:
-                    self.problems.extend(exc.diagnostics)
-                except GenerationError as exc:
-                    if exc.diagnostics[0].message.startswith("$ref cycle"):
-                        self.problems.extend(exc.diagnostics)
-                    else:
-                        fatal.extend(exc.diagnostics)
             if doc is self.root:
                 self.root_refs = sorted(resolved)
             pending.extend(d for d in self._docs.values() if (d.url or str(d.path)) not in walked)

@@ -386,11 +386,17 @@ _RESOURCE_RESERVED = frozenset(
 )
 
 
+def resource_class_names(segment: str) -> set[str]:
+    """The class names a resource ``segment`` would take (it takes others if one is reserved)."""
+    name = naming.class_name(segment, fallback="Resource")
+    return {name, "Async" + name, name + "WithRawResponse", "Async" + name + "WithRawResponse"}
+
+
 def _resource(node: _Node, parent_class: str, reserved: set[str]) -> Resource:
     """The resource for ``node``; its classes avoid ``reserved`` names (models, the clients) and imported ones."""
     taken = {parent_class}
     name = naming.class_name(node.segment, fallback="Resource")
-    if {name, "Async" + name, name + "WithRawResponse", "Async" + name + "WithRawResponse"} & (reserved | _RESOURCE_RESERVED):
+    if resource_class_names(node.segment) & (reserved | _RESOURCE_RESERVED):
         name += "Resource"
     class_name = naming.unique(name, taken)
     module = ".resources." + ".".join(node.path)

@@ -28,11 +28,12 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable
 from urllib.parse import unquote
 
-from . import load, naming
+from . import load
 from .config import Config
 from .diagnostics import GenerationError, parse_pointer
 from .ir import Import, Model, Operation, TypeModule, TypeRef
 from .load import Located, Spec
+from .operations import resource_class_names
 from .record import Record
 from .schemas import _TYPES, Cycles, SchemaBuilder, _ModelSlot, place, type_module
 from .texts import Texts, collecting
@@ -49,16 +50,11 @@ def state_of(record: Record, api: Any, spec: Spec) -> dict[str, Any] | None:
     key = str(doc.path)
 
     def reads(found: set[Any]) -> list[tuple[str, ...]]:
-        return sorted(u for d, u in found if d == id(doc))
+        return _reads(found, doc)
 
-    slots = []
-    for slot in b.slots.values():
-        model = slot.model
-        if model is None:
-            return None
-        alias = model.alias.annotation if model.alias is not None else None
-        uses = sorted((i.module, i.name) for i in slot.uses)
-        slots.append((slot.key, slot.class_name, slot.module, slot.owned, alias, slot.tagged_classes, uses, [c.key for c in slot.inline]))
+    if any(slot.model is None for slot in b.slots.values()):
+        return None
+    slots = [_entry(slot) for slot in b.slots.values()]
     cyclic = sorted(m.class_name for module in api.type_modules for m in module.models if m.in_cycle)
     index = [(module.module, [(m.class_name, m.recursive, m.rebuild, bool(m.deferred_imports)) for m in module.models]) for module in api.type_modules]
     targets: dict[tuple[str, ...], list[str]] = {}
@@ -69,10 +65,7 @@ def state_of(record: Record, api: Any, spec: Spec) -> dict[str, Any] | None:
             except ValueError:
                 continue
             targets.setdefault(load.unit(parts), []).append(ref)
-    names = set()
-    for resource in api.all_resources:
-        name = naming.class_name(resource.attr, fallback="Resource")
-        names |= {name, "Async" + name, name + "WithRawResponse", "Async" + name + "WithRawResponse"}
+    names = set().union(*(resource_class_names(resource.attr) for resource in api.all_resources))
     return {
         "version": _STATE_VERSION,
         "doc": key,
@@ -102,13 +95,18 @@ def state_of(record: Record, api: Any, spec: Spec) -> dict[str, Any] | None:
     }
 
 
-def overlaps(read: tuple[str, ...], changed: tuple[str, ...]) -> bool:
-    """Whether a read of unit ``read`` saw something of unit ``changed`` (one holds the other; the
-    root unit, (), is the top-level keys other than paths, webhooks and components)."""
-    if not read or not changed:
-        return read == changed
-    n = min(len(read), len(changed))
-    return read[:n] == changed[:n]
+def _entry(slot: _ModelSlot) -> tuple[Any, ...]:
+    """A built slot as the state keeps it: (key, class name, module, owned, alias annotation or
+    None, tagged classes, imports as (module, name), keys of its inline slots)."""
+    assert slot.model is not None
+    alias = slot.model.alias.annotation if slot.model.alias is not None else None
+    uses = sorted((i.module, i.name) for i in slot.uses)
+    return (slot.key, slot.class_name, slot.module, slot.owned, alias, slot.tagged_classes, uses, [c.key for c in slot.inline])
+
+
+def _reads(found: set[Any], doc: Any) -> list[tuple[str, ...]]:
+    """The units of ``doc`` among ``found`` (reads noted as (``id`` of a document, unit))."""
+    return sorted(u for d, u in found if d == id(doc))
 
 
 @dataclass
@@ -120,8 +118,6 @@ class Rebuilt:
     index_modules: tuple[TypeModule, ...] | None
     #: The state for the next run (see :func:`state_of`).
     state: dict[str, Any]
-    #: The steps made again.
-    steps: list[Any]
 
 
 class Diverged(Exception):
@@ -129,7 +125,8 @@ class Diverged(Exception):
 
 
 def _hit(reads: list[tuple[str, ...]], changed: set[tuple[str, ...]]) -> bool:
-    """Whether some read :func:`overlaps` a changed unit (which are component entries)."""
+    """Whether some read saw something of a changed unit: one holds the other (changed units are
+    component entries; a read of ``components`` holds them all)."""
     holders = _holders(changed)
     return any(r in holders or r[:3] in changed for r in reads)
 
@@ -284,19 +281,13 @@ def rebuild(
     for key, (name, _module) in removed.items():
         if key not in made and (key in used_elsewhere or any(_candidate(name, w) for w in suffixed_wants)):
             raise Diverged("a model dropped that another step used or whose name another wanted")
-        if key in made and key in used_elsewhere:
-            remade, old = b.slots[key], entries[key]
-            alias = remade.model.alias.annotation if remade.model is not None and remade.model.alias is not None else None
-            if (alias, tuple(remade.tagged_classes)) != (old[4], tuple(old[5])):
-                raise Diverged("the interface of a model another step uses changed")
+        if key in made and key in used_elsewhere and _interface(_entry(b.slots[key])) != _interface(entries[key]):
+            raise Diverged("the interface of a model another step uses changed")
     new_names = {b.slots[k].class_name for k in made if k not in removed}
     if new_names & set(state["resource_names"]):
         raise Diverged("a new model takes a name a resource class checks")
     for top in tops:
-        old, slot = entries[top], b.slots[top]
-        assert slot.model is not None
-        alias = slot.model.alias.annotation if slot.model.alias is not None else None
-        if (slot.class_name, slot.module, alias, tuple(slot.tagged_classes)) != (old[1], old[2], old[4], tuple(old[5])):
+        if _interface(_entry(b.slots[top])) != _interface(entries[top]):
             raise Diverged("the interface of a model changed")
 
     # --- finish the modules redone ---------------------------------------------------------------------
@@ -340,7 +331,7 @@ def rebuild(
             TypeModule(m, tuple(Model(c, m, None, recursive=r, rebuild=rb, deferred_imports=("",) if d else ()) for c, r, rb, d in ms))
             for m, ms in new_index
         )
-    return Rebuilt(modules, index_modules, _next_state(state, b, record, redone, dropped, new_index, family, tops), steps)
+    return Rebuilt(modules, index_modules, _next_state(state, b, record, redone, dropped, new_index, family, tops))
 
 
 _MISSING: Any = object()
@@ -367,6 +358,11 @@ def _value_at(data: Any, parts: tuple[str, ...], *, raw: bool = False) -> tuple[
         return True, marshal.dumps(data, 2)
     except ValueError:
         return True, repr(data)
+
+
+def _interface(entry: tuple[Any, ...]) -> tuple[Any, ...]:
+    """What other models and operations take of a model: name, module, alias (kind), tagged classes."""
+    return (entry[1], entry[2], entry[4], tuple(entry[5]))
 
 
 def _candidate(name: str, wanted: str) -> bool:
@@ -451,18 +447,14 @@ def _check_acyclic(members: list[_ModelSlot], module_of: dict[str, str], uses_of
 
 
 def _node(spec: Spec, key: Any, *, missing_ok: bool = False) -> Located | None:
-    doc_key, parts, _ = key
+    """The root document's node at the slot ``key``'s pointer (not noted as a read)."""
+    _, parts, _ = key
     doc = spec.root
-    value: Any = doc.data
-    for part in parts:
-        if isinstance(value, dict) and part in value:
-            value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        elif missing_ok:
+    found, value = _value_at(doc.data, tuple(parts), raw=True)
+    if not found:
+        if missing_ok:
             return None
-        else:
-            raise Diverged(f"no node at {parts}")
+        raise Diverged(f"no node at {parts}")
     outer = load.reads
     load.reads = None
     try:
@@ -497,7 +489,7 @@ def _next_state(
     doc = b.spec.root
 
     def reads(found: set[Any]) -> list[tuple[str, ...]]:
-        return sorted(u for d, u in found if d == id(doc))
+        return _reads(found, doc)
 
     # The slots, in the order of the full build: each family's members where its old ones were.
     slots = []
@@ -516,12 +508,7 @@ def _next_state(
             if k in placed:
                 continue
             placed.add(k)
-            slot = b.slots[k]
-            model = slot.model
-            assert model is not None
-            alias = model.alias.annotation if model.alias is not None else None
-            uses = sorted((i.module, i.name) for i in slot.uses)
-            slots.append((k, slot.class_name, slot.module, slot.owned, alias, slot.tagged_classes, uses, [c.key for c in slot.inline]))
+            slots.append(_entry(b.slots[k]))
 
     def merged(old: dict[Any, Any], new: dict[Any, Any]) -> dict[Any, Any]:
         out = {k: v for k, v in old.items() if k not in redone}
