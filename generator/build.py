@@ -8,41 +8,31 @@ security schemes, resource tree). Templates only lay out the result.
 from __future__ import annotations
 
 
-from . import load, naming, texts
+from . import naming
 from .config import Config, OperationConfig
 from .diagnostics import Diagnostic, GenerationError
 from .ir import Api, Client, Example, Operation, SecurityScheme
 from .load import Located, Spec
-from .record import Record
 from .operations import OperationBuilder, _method_name_default, _Node, _resource, _resource_path_default, _walk
 from .safe import lit
 from .schemas import SchemaBuilder, _description
 
 
-def build(spec: Spec, config: Config, *, package_name: str | None = None, record: Record | None = None) -> Api:
-    """The IR of ``spec``; with ``record``, what each step of the build read and made is noted in it."""
-    outer = load.reads
-    load.reads = record.skeleton if record is not None else None
-    try:
-        return _build(spec, config, package_name, record)
-    finally:
-        load.reads = outer
-
-
-def _build(spec: Spec, config: Config, package_name: str | None, record: Record | None) -> Api:
+def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api:
+    """The IR of ``spec``."""
     info = spec.top.value.get("info") if isinstance(spec.top.value.get("info"), dict) else {}
     title = str(info.get("title") or "API")
     package = package_name or config.package_name or (naming.python_name(title, fallback="api") + "_client")
     if not naming.is_identifier(package):
         raise GenerationError([Diagnostic("<options>", None, None, "/package_name", f"package name {package!r} is not a Python identifier")])
-    b = SchemaBuilder(spec, config, record=record)
+    b = SchemaBuilder(spec, config)
     b.declare_components()
     ops = OperationBuilder(b)
 
     root = _Node("", ())
     used_config: set[str] = set()
     all_ops: list[tuple[tuple[str, ...], Operation]] = []
-    for index, (op, method, key, item, _) in enumerate(ops.operations()):
+    for op, method, key, item, _ in ops.operations():
         config_key, cfg, resource, method_name = operation_names(config, op, method, key)
         if config_key is not None:
             used_config.add(config_key)
@@ -50,13 +40,10 @@ def _build(spec: Spec, config: Config, package_name: str | None, record: Record 
         for segment in resource:
             node = node.children.setdefault(segment, _Node(segment, node.path + (segment,)))
         try:
-            with b.step(("op", index)):
-                operation = ops.build_operation(op, method, key, item, cfg, method_name)
+            operation = ops.build_operation(op, method, key, item, cfg, method_name)
         except GenerationError as exc:
             b.errors.extend(exc.diagnostics)
             continue
-        if record is not None:
-            record.operation_at[("op", index)] = (node.path, len(node.operations))
         node.operations.append(operation)
         all_ops.append((resource, operation))
     for config_key, cfg in config.operations.items():
@@ -80,11 +67,9 @@ def _build(spec: Spec, config: Config, package_name: str | None, record: Record 
         base_url_env=config.client.base_url_env or f"{prefix}_BASE_URL",
         default_headers=tuple(config.client.default_headers.items()),
         title=title,
-        description=texts.read(spec.top.child("info"), "description") if info else None,
+        description=spec.top.child("info").text("description") if info else None,
     )
     type_modules = b.models()
-    if record is not None:
-        record.builder = b
     models = tuple(m for module in type_modules for m in module.models)
     return Api(
         package=package,
@@ -146,8 +131,7 @@ def _credential_name(b: SchemaBuilder, scheme: str, key: str, configured: str | 
 
 
 def _security_schemes(b: SchemaBuilder) -> tuple[SecurityScheme, ...]:
-    with b.unrecorded():
-        components = b.spec.top.get("components")
+    components = b.spec.top.get("components")
     node = components.get("securitySchemes") if components else None
     out = []
     used_config = set()

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from .cache import default_cache_dir
 from .config import find_project_settings
 from .diagnostics import Diagnostic, GenerationError
 from .load import DEFAULT_MAX_BYTES
-from . import fastpath, incremental
+from . import fastpath
 from .cache import Cache
 from .options import Options
 from .write import diff, with_manifest, write
 
-if TYPE_CHECKING:
-    from .incremental import Update
-    from .pipeline import Result
 
 EXIT_OK, EXIT_STALE, EXIT_USER_ERROR, EXIT_BUG = 0, 1, 2, 3
 
@@ -127,7 +123,6 @@ def run(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         options, output = _resolve(args)
         cache = Cache(options.cache_dir)
-        gc_was_enabled = False
         try:
             run_key = _run_key(options, output)
             remembered = fastpath.current_output(cache, run_key, output)
@@ -136,19 +131,9 @@ def run(argv: Sequence[str] | None = None) -> int:
                     print(f"warning: {warning}", file=sys.stderr)
                 print(f"{output}: up to date", file=sys.stderr)
                 return EXIT_OK
-            update = incremental.update(cache, run_key, output, max_bytes=options.max_spec_bytes, options=options)
-            result: Update | Result
-            if update is not None:  # only prose, or a few schemas, changed: the files holding them were made again
-                # What is left allocates little; the collector would only walk the parsed specs.
-                gc_was_enabled = gc_was_enabled or gc.isenabled()
-                gc.disable()
-                result = update
-                what = "a few schemas" if update.structural else "only descriptions"
-                print(f"{output}: {what} changed; {len(update.rendered)} file(s) made again from the last run", file=sys.stderr)
-            else:
-                from .pipeline import generate  # the heavy part: imported only when there is work
+            from .pipeline import generate  # the heavy part: imported only when there is work
 
-                result = generate(options, cache=cache)
+            result = generate(options, cache=cache)
             warnings = [str(w) for w in result.warnings]
             for warning in warnings:
                 print(f"warning: {warning}", file=sys.stderr)
@@ -160,19 +145,15 @@ def run(argv: Sequence[str] | None = None) -> int:
                     return EXIT_STALE
                 print(f"{output}: up to date", file=sys.stderr)
             else:
-                done = write(output, result.files, force=args.force, unchanged=update.unchanged if update else frozenset())
+                done = write(output, result.files, force=args.force)
                 print(f"{output}: {len(done.write)} file(s) written, {len(done.delete)} removed", file=sys.stderr)
             if result.inputs is not None:
                 outputs = with_manifest(result.files)
                 digests = fastpath.output_digests(outputs)
                 fastpath.record(cache, run_key, result.inputs, outputs, warnings, digests=digests)
-                if result.snapshot is not None:
-                    incremental.save(cache, run_key, result.snapshot, outputs, digests=digests)
             return EXIT_OK
         finally:
             cache.close()
-            if gc_was_enabled:
-                gc.enable()
     except GenerationError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_USER_ERROR

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -274,13 +275,8 @@ def _child(node: yaml.Node, part: str) -> yaml.Node | None:
     return None
 
 
-def parse_text(text: str, name: str, *, is_json: bool, checks: bool = True) -> Document:
-    """Parse one document's text; every failure becomes a located diagnostic.
-
-    Without ``checks``, a JSON document's depth and strings are not checked for what Python takes
-    but no spec may hold (nesting past :data:`MAX_DEPTH`, lone surrogates): for a caller that knows
-    only some strings changed since the text was checked, and checks those (see incremental.py).
-    """
+def parse_text(text: str, name: str, *, is_json: bool) -> Document:
+    """Parse one document's text; every failure becomes a located diagnostic."""
     duplicates: list[Diagnostic] = []
     if is_json:
         has_duplicates = False
@@ -299,11 +295,11 @@ def parse_text(text: str, name: str, *, is_json: bool, checks: bool = True) -> D
             raise _limit_error(name, None, None, "", f"nested more than {MAX_DEPTH} levels deep") from None
         except ValueError as exc:  # e.g. an integer of more digits than Python converts
             raise _limit_error(name, None, None, "", f"invalid JSON: {exc}") from None
-        if checks and not _json_depth_ok(data):
+        if not _json_depth_ok(data):
             raise _limit_error(name, None, None, "", f"nested more than {MAX_DEPTH} levels deep")
         # Rare: find any lone surrogate, which no UTF-8 file can hold. Pairs (emoji) are common: the
         # data is walked only if an escape outside a pair is seen (escaped backslashes set aside).
-        if checks and _lone_surrogate_escape(text):
+        if _lone_surrogate_escape(text):
             where = _lone_surrogate(data)
             if where is not None:
                 raise _limit_error(name, None, None, pointer_from_parts(where), "a string holds a lone surrogate (\\ud800-\\udfff escape): not Unicode text")
@@ -345,7 +341,7 @@ def _too_large(name: str, size: int | str, max_bytes: int) -> GenerationError:
     return _limit_error(name, None, None, "", f"document is {size} bytes, over the limit of {max_bytes} (see --max-spec-size)")
 
 
-def parse_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, checks: bool = True) -> Document:
+def parse_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Read and parse one file; every failure becomes a located diagnostic."""
     name = display_path(path)
     try:
@@ -361,7 +357,7 @@ def parse_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, checks: bo
             raise _too_large(name, f"more than {max_bytes}", max_bytes)
     except OSError as exc:
         raise _limit_error(name, None, None, "", f"cannot read: {exc.strerror or exc}") from None
-    doc = parse_text(_decode(raw, name), name, is_json=path.suffix.lower() == ".json", checks=checks)
+    doc = parse_text(_decode(raw, name), name, is_json=path.suffix.lower() == ".json")
     doc.path = path
     return doc
 
@@ -397,6 +393,15 @@ class Located:
                 name = str(key)
                 yield name, _located(doc, (*parts, name), value)
 
+    def text(self, key: str, *, strip: bool = False) -> str | None:
+        """The string ``value[key]`` (stripped with ``strip``); ``""`` if it says nothing (only
+        blanks); None if there is no such string."""
+        raw = self.value.get(key) if isinstance(self.value, dict) else None
+        if not isinstance(raw, str):
+            return None
+        text = raw.strip() if strip else raw
+        return "" if _blank(text) else text
+
     def elements(self) -> Iterator[Located]:
         if isinstance(self.value, list):
             for index in range(len(self.value)):
@@ -409,61 +414,26 @@ class Located:
         return self.doc.diagnostic(self.parts, message, key=key)
 
 
+def _blank(text: str) -> bool:
+    """Whether ``text`` says nothing: only spaces, tabs, line breaks (what a docstring drops at its
+    ends; other control and separator characters are shown escaped, so they do say something)."""
+    if not text.strip(" \t\n\r"):
+        return True
+    return not text.isascii() and all(ch in " \t\n\r" or unicodedata.category(ch) == "Zs" for ch in text)
+
+
 def _located(doc: Document, parts: tuple[str, ...], value: Any, _new: Any = object.__new__) -> Located:
     """``Located(doc, parts, value)`` made twice as fast: the IR build makes some 100,000 of them.
 
     The same object the dataclass constructor makes (its three fields set, nothing else), only
     without the per-field ``object.__setattr__`` calls of a frozen dataclass's ``__init__``.
-    While :data:`reads` is a set, the unit of the node (see :func:`unit`) is added to it.
     """
-    if reads is not None:
-        reads.add((id(doc), unit(parts)))
     node = _new(Located)
     fields = node.__dict__
     fields["doc"] = doc
     fields["parts"] = parts
     fields["value"] = value
     return node  # type: ignore[no-any-return]
-
-
-#: Where the IR build notes what it reads (see :func:`_located`; incremental.py): a set of
-#: (``id`` of the document, unit) while a build step is recorded, else None.
-reads: set[tuple[int, tuple[str, ...]]] | None = None
-
-
-def unit(parts: tuple[str, ...]) -> tuple[str, ...]:
-    """The part of a document a node belongs to, as validation splits it: a component entry
-    (``components/schemas/Pet``), a path item or webhook, or a top-level key; () for the root.
-    A node above those (``components/schemas`` itself) is its own unit, which holds all below it."""
-    if not parts:
-        return parts
-    head = parts[0]
-    if head == "components":
-        return parts[:3]
-    if head == "paths" or head == "webhooks":
-        return parts[:2]
-    return parts[:1]
-
-
-def note(doc: Document, parts: tuple[str, ...]) -> None:
-    """Record a read of the node at ``parts`` made without a :class:`Located` (see :data:`reads`)."""
-    if reads is not None:
-        reads.add((id(doc), unit(parts)))
-
-
-_ALL: Any = object()
-
-
-def _at(data: Any, parts: tuple[str, ...]) -> Any:
-    """The value at ``parts`` under ``data`` (None if there is none)."""
-    for part in parts:
-        if isinstance(data, dict):
-            data = data.get(part)
-        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
-            data = data[int(part)]
-        else:
-            return None
-    return data
 
 
 class UnresolvableRef(GenerationError):
@@ -540,39 +510,6 @@ class Spec:
         #: Validation-class findings of loading: duplicate keys, dangling or cyclic references.
         self.problems: list[Diagnostic] = []
         self._check_refs()
-
-    @classmethod
-    def of_document(
-        cls, doc: Document, *, max_bytes: int = DEFAULT_MAX_BYTES, allow_remote: bool = False, root_dir: Path | None = None,
-        checked: tuple[set[tuple[str, ...]], set[str]] | None = None,
-    ) -> Spec:
-        """The spec whose root is ``doc``, parsed already (from ``doc.path``, resolved); references
-        are checked as by the constructor, or, with ``checked`` = (units, references), only those
-        in these units of ``doc`` and these reference strings (the others were checked before and
-        lead where they did: the caller knows nothing else changed)."""
-        spec = cls.__new__(cls)
-        spec.max_bytes = max_bytes
-        spec.allow_remote = allow_remote
-        spec._docs = {}
-        spec._total_bytes = 0
-        spec.root_dir = _real_path(root_dir, display_path(root_dir)) if root_dir is not None else doc.path.parent
-        spec.root = spec._add(str(doc.path), doc)
-        if not isinstance(doc.data, dict):
-            raise GenerationError([doc.diagnostic([], "an OpenAPI document must be a mapping at the top level")])
-        spec.problems = []
-        if checked is None:
-            spec._check_refs()
-            return spec
-        units, strings = checked
-        spec.problems.extend(doc.problems)
-        refs = [ref for parts in sorted(units) for ref in _refs_in(doc, parts, _at(doc.data, parts))]
-        refs += [Located(doc, ("$ref",), string) for string in sorted(strings)]
-        fatal: list[Diagnostic] = []
-        for ref in refs:
-            spec._check_ref(ref, fatal)
-        if fatal:
-            raise GenerationError(fatal)
-        return spec
 
     # --- documents --------------------------------------------------------------------------------
 
@@ -690,8 +627,7 @@ class Spec:
         return False
 
     def _check_refs(self) -> None:
-        """Resolve every ``$ref`` of every document reached; refusals are raised together. The
-        distinct reference strings of the root document are kept in :attr:`root_refs`."""
+        """Resolve every ``$ref`` of every document reached; refusals are raised together."""
         fatal: list[Diagnostic] = []
         walked: set[str] = set()
         pending = [self.root]
@@ -708,15 +644,12 @@ class Spec:
                     continue  # the same string in the same document leads to the same node
                 if self._check_ref(ref, fatal):
                     resolved.add(ref.value)
-            if doc is self.root:
-                self.root_refs = sorted(resolved)
             pending.extend(d for d in self._docs.values() if (d.url or str(d.path)) not in walked)
         if fatal:
             raise GenerationError(fatal)
 
     @property
     def top(self) -> Located:
-        note(self.root, ())
         return Located(self.root, (), self.root.data)
 
     def deref(self, node: Located) -> Located:
@@ -754,10 +687,9 @@ class Spec:
         return _located(doc, tuple(parts), value)
 
 
-def _refs_in(doc: Document, parts: tuple[str, ...] = (), value: Any = _ALL) -> Iterator[Located]:
-    """Every ``$ref`` string of a document (or of its node ``value`` at ``parts``), in document
-    order, skipping values that are data."""
-    stack: list[tuple[Any, tuple[str, ...]]] = [(doc.data if value is _ALL else value, parts)]
+def _refs_in(doc: Document) -> Iterator[Located]:
+    """Every ``$ref`` string of a document, in document order, skipping values that are data."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(doc.data, ())]
     while stack:
         value, parts = stack.pop()
         if isinstance(value, dict):

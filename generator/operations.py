@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 from urllib.parse import parse_qsl
 
-from . import load, naming, texts
+from . import naming
 from .config import OperationConfig
 from .diagnostics import Diagnostic, GenerationError
 from .imports import import_lines
@@ -126,8 +126,8 @@ class OperationBuilder:
             returns=returns,
             cast_to=_cast_to(returns),
             security=self.security_of(op),
-            summary=texts.read(op, "summary"),
-            description=texts.read(op, "description"),
+            summary=op.text("summary"),
+            description=op.text("description"),
             deprecated=bool(op.value.get("deprecated")),
             accept=accept,
             errors=self.error_types(op, method_name),
@@ -285,8 +285,6 @@ class OperationBuilder:
         """The operation's security alternatives; a scheme missing from components is left out
         (nothing could send it), so an alternative naming only missing schemes needs nothing."""
         root = self.spec.root
-        load.note(root, ("security",))
-        load.note(root, ("components", "securitySchemes"))
         security = op.value.get("security", root.data.get("security", []))
         if not isinstance(security, list):
             return ()

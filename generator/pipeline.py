@@ -13,13 +13,9 @@ from .cache import Cache
 from .config import Config, load_config
 from .diagnostics import Diagnostic, GenerationError
 from .format import format_files
-from .ir import Api
 from .load import Spec
 from .options import Options
-from .record import Record
-from . import incremental
-from .render import ObjectFile, render
-from .texts import Texts, collecting
+from .render import render
 from .validate import check_version, validation_diagnostics
 
 
@@ -29,8 +25,6 @@ class Result:
     warnings: list[Diagnostic] = field(default_factory=list)
     #: Every file the result was made from (spec documents, config); None if some came from the network.
     inputs: list[Path] | None = None
-    #: What lets the next run redo only the prose (see incremental.py); None if not kept.
-    snapshot: incremental.Snapshot | None = None
 
 
 def load_spec(options: Options) -> Spec:
@@ -48,15 +42,13 @@ def load_and_validate(
     earlier: list[Diagnostic] | None = None,
     cache: Cache | None = None,
     meanwhile: Callable[[Spec], None] | None = None,
-    keep: dict[str, object] | None = None,
 ) -> tuple[Spec, list[Diagnostic]]:
     """The loaded spec, and the validation errors demoted to warnings when skipping validation.
 
     ``earlier`` errors (of the config) are reported together with the spec's, all at once.
     ``cache`` is used if given, else the one of ``options.cache_dir`` is opened for this call.
     ``meanwhile`` is called with the loaded spec while worker processes validate it (after the
-    validation when there are none); it must not raise. ``keep`` receives what the validation's
-    cache keys were made of (see validation_diagnostics).
+    validation when there are none); it must not raise.
     """
     earlier = list(earlier or [])
     try:
@@ -67,54 +59,32 @@ def load_and_validate(
         raise GenerationError(earlier + exc.diagnostics) from None
     with _cache(options, cache) as opened:
         problems = spec.problems + validation_diagnostics(
-            spec, cache=opened, jobs=options.jobs, meanwhile=(lambda: meanwhile(spec)) if meanwhile else None, keep=keep,
+            spec, cache=opened, jobs=options.jobs, meanwhile=(lambda: meanwhile(spec)) if meanwhile else None
         )
     if earlier or (problems and not options.skip_validation):
         raise GenerationError(earlier + (problems if not options.skip_validation else []))
     return spec, problems
 
 
-def _nonce(spec: Spec, cache: Cache) -> str | None:
-    """The nonce of the text tokens (see texts.py): the one this cache used before, so that objects
-    kept for incremental runs keep their keys; a new one if a document holds it (or there is none)."""
-    found = cache.get_many(_NONCE, ["nonce"]).get("nonce")
-    nonce = found.decode("ascii", "replace") if found else None
-    if nonce is None or any(Texts(nonce).prefix in doc.text for doc in spec.documents()):
-        nonce = Texts().nonce
-        if not any(Texts(nonce).prefix in doc.text for doc in spec.documents()):
-            cache.put_many(_NONCE, {"nonce": nonce.encode("ascii")})
-    return nonce
-
-
-_NONCE = "text-nonce"
-
-
 @dataclass
 class _Built:
-    api: Api  # with the tokens of ``texts``
-    texts: Texts
-    made: list[ObjectFile]
     files: dict[str, str]  # rendered, not yet formatted
     laid_out: set[str]  # the paths of ``files`` rendered as black lays them out
-    record: Record | None  # what the build read and made (see record.py)
 
 
 def _build_and_render(spec: Spec, config: Config, options: Options, cache: Cache) -> _Built:
-    texts = Texts(_nonce(spec, cache))
-    record = Record() if cache.enabled else None
     try:
-        with collecting(texts), without_gc():
-            api = build(spec, config, package_name=options.package_name, record=record)
+        with without_gc():
+            api = build(spec, config, package_name=options.package_name)
     except RecursionError:
         # Schemas that nest through each other without a named model in between; never a crash.
         raise GenerationError(
             [Diagnostic(spec.root.name, None, None, "", "schemas nest too deeply (or refer to themselves without a named schema in between)")]
         ) from None
-    made: list[ObjectFile] = []
     laid_out: set[str] = set()
     with without_gc():
-        files = render(api, cache=cache, texts=texts, made=made, laid_out=laid_out)
-    return _Built(api, texts, made, files, laid_out, record)
+        files = render(api, cache=cache, laid_out=laid_out)
+    return _Built(files, laid_out)
 
 
 @contextmanager
@@ -167,19 +137,14 @@ def _generate(options: Options, cache: Cache) -> Result:
         except Exception as exc:  # raised below, once validation has had its say
             outcome.append(exc)
 
-    kept: dict[str, object] = {}
-    spec, warnings = load_and_validate(options, earlier=config_errors, cache=cache, meanwhile=prepare, keep=kept)
+    spec, warnings = load_and_validate(options, earlier=config_errors, cache=cache, meanwhile=prepare)
     if not outcome:
         prepare(spec)
     if isinstance(outcome[0], Exception):
         raise outcome[0]
     built = outcome[0]
-    tokened, texts, made = built.api, built.texts, built.made
     files = format_files(built.files, cache=cache, jobs=options.jobs, laid_out=built.laid_out, black_all=options.black_all)
     spec_files = spec.local_files()
     others = [options.config.resolve()] if options.config else []
     inputs = None if spec_files is None else spec_files + others
-    snapshot = None
-    if cache.enabled and inputs is not None and not warnings:
-        snapshot = incremental.capture(cache, spec, tokened, texts, made, others, built.record, kept)
-    return Result(files, warnings, inputs, snapshot)
+    return Result(files, warnings, inputs)

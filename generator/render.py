@@ -12,7 +12,6 @@ import hashlib
 import inspect
 import unicodedata
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import jinja2
@@ -22,7 +21,6 @@ from .cache import Cache
 from .ir import Api
 from .naming import is_identifier
 from .safe import lit
-from .texts import Texts
 
 TEMPLATE_SUFFIX = ".j2"
 #: Templates that lay their modules out as black does (see shape.py; checked by the tests): black
@@ -143,68 +141,27 @@ def _module_path(package: str, module: str, is_package: bool) -> str:
     return "/".join(parts) + ("/__init__.py" if is_package else ".py")
 
 
-@dataclasses.dataclass(frozen=True)
-class ObjectFile:
-    """A file made from IR objects (a model module, a resource module), as :func:`render` made it."""
-
-    template: str
-    path: str
-    #: The objects, as the IR holds them (with the tokens of their texts, see texts.py); none for
-    #: a file made from the whole Api that shows texts of models or resources.
-    context: dict[str, Any]
-    #: The numbers of the text tokens in them.
-    tokens: frozenset[int]
-    #: A digest of the objects as they are here (tokens included), if the render cache made one.
-    digest: str | None = None
-
-
-def render(
-    api: Api,
-    *,
-    cache: Cache | None = None,
-    texts: Texts | None = None,
-    made: list[ObjectFile] | None = None,
-    laid_out: set[str] | None = None,
-) -> dict[str, str]:
+def render(api: Api, *, cache: Cache | None = None, laid_out: set[str] | None = None) -> dict[str, str]:
     """Every file of the generated project, by path relative to the output directory.
 
-    ``api`` holds the tokens of ``texts`` (see texts.py) if given: each file is rendered from
-    objects with their texts in place. With ``cache``, each file made from one model or one resource
-    is reused from the last run that rendered it from the same IR objects and texts, the same
-    templates and code (see :class:`_Rendered`). ``made`` receives the files made from IR objects,
-    ``laid_out`` the paths of those made from the templates of :data:`BLACK_LAYOUT`.
+    With ``cache``, each file made from one model or one resource is reused from the last run that
+    rendered it from the same IR objects, the same templates and code (see :class:`_Rendered`).
+    ``laid_out`` receives the paths of the files made from the templates of :data:`BLACK_LAYOUT`.
     """
-    texts = texts or Texts()
     env = _environment()
     root = templates_dir()
     pkg = api.package
     out: dict[str, str] = {}
-    # What every template may read of ``api`` besides the model and resource lists, with its texts.
-    shown = dataclasses.replace(api, **{name: texts.resolve(getattr(api, name)) for name in _SHARED})
-    rendered = _Rendered(cache, shown, texts)
+    rendered = _Rendered(cache, api)
     error_base = ident(api.client.error_base)
 
     def emit(template: str, path: str, **context: Any) -> None:
         if laid_out is not None and template in BLACK_LAYOUT:
             laid_out.add(path)
-        if context:
-            deferred = rendered.defer(template, path, context)
-            if deferred is None:
-                tokens, digest = frozenset().union(*(texts.tokens_of(value) for value in context.values())), None
-            else:
-                tokens, digest = deferred
-                out[path] = ""  # filled in below, keeping the order of the files
-            if made is not None:
-                made.append(ObjectFile(template, path, context, tokens, digest))
-            if out.get(path) == "":
-                return
-            context = {name: texts.resolve(value) for name, value in context.items()}
-        text = env.get_template(template).render(api=shown, error_base=error_base, **context)
-        if texts.prefix in text:  # the template read a text of a model or resource: give it all texts
-            text = env.get_template(template).render(api=texts.resolve(api), error_base=error_base, **context)
-            if made is not None:  # no objects to render it again from: any text change remakes it all
-                made.append(ObjectFile(template, path, {}, frozenset(range(len(texts.values)))))
-        out[path] = text
+        if context and rendered.defer(template, path, context):
+            out[path] = ""  # filled in below, keeping the order of the files
+            return
+        out[path] = env.get_template(template).render(api=api, error_base=error_base, **context)
 
     emit("pyproject.toml.j2", "pyproject.toml")
     emit("README.md.j2", "README.md")
@@ -226,29 +183,10 @@ def render(
         emit("package/types/model.py.j2", f"{pkg}/types/{module.module}.py", module=module)
 
     def render_one(template: str, seen: _SharedApi, context: dict[str, Any]) -> str:
-        context = {name: texts.resolve(value) for name, value in context.items()}
         return env.get_template(template).render(api=seen, error_base=error_base, **context)
 
     out.update(rendered.finish(render_one))
     return out
-
-
-def render_types_index(type_modules: tuple[ir.TypeModule, ...]) -> str:
-    """``types/__init__.py`` for these modules (which it reads only the names and cycles of)."""
-    api = SimpleNamespace(models=tuple(m for module in type_modules for m in module.models), type_modules=type_modules)
-    return _environment().get_template("package/types/__init__.py.j2").render(api=api)
-
-
-def render_object_file(shown: Api, file: ObjectFile, texts: Texts) -> str | None:
-    """One file made from IR objects, rendered again with ``texts`` (``shown``: the Api's shared
-    fields, texts in place); None if its template reads more of the Api than those."""
-    if not file.context:
-        return None
-    env = _environment()
-    seen = _SharedApi(shown)
-    context = {name: texts.resolve(value) for name, value in file.context.items()}
-    text = env.get_template(file.template).render(api=seen, error_base=ident(shown.client.error_base), **context)
-    return None if seen.escaped or texts.prefix in text else text
 
 
 # --- the cache of rendered files --------------------------------------------------------------------
@@ -258,11 +196,6 @@ _KIND = "render-2"
 #: (the whole model and resource lists) are not: a file that reads them is rendered every time.
 _UNSHARED = frozenset({"models", "type_modules", "resources", "all_resources"})
 _SHARED = tuple(sorted(f.name for f in dataclasses.fields(Api) if f.name not in _UNSHARED))
-
-
-def shared_fields() -> tuple[str, ...]:
-    """The Api's fields every file may read (see :class:`_SharedApi`)."""
-    return _SHARED
 
 
 class _SharedApi:
@@ -313,11 +246,10 @@ class _Rendered:
     that reads more of it is rendered every time, never stored.
     """
 
-    def __init__(self, cache: Cache | None, api: Api, texts: Texts) -> None:
+    def __init__(self, cache: Cache | None, api: Api) -> None:
         usable = cache is not None and cache.enabled and _repr_is_complete()
         self.cache = cache if usable else None
         self.api = api
-        self.texts = texts
         self.pending: list[tuple[str, str, dict[str, Any], str]] = []
         self._base = ""
         if self.cache is not None:
@@ -326,22 +258,13 @@ class _Rendered:
             shared = repr(tuple(getattr(api, name) for name in _SHARED))
             self._base = f"{_KIND}\0{code_digest()}\0{python_digest()}\0{_digest(shared)}\0"
 
-    def defer(self, template: str, path: str, context: dict[str, Any]) -> tuple[frozenset[int], str] | None:
-        """Take the file over (rendered or reused in :meth:`finish`) if it is made from IR objects;
-        then the numbers of the text tokens they hold and a digest of the objects, else None."""
+    def defer(self, template: str, path: str, context: dict[str, Any]) -> bool:
+        """Whether the file is taken over (rendered or reused in :meth:`finish`): if it is made from IR objects."""
         if self.cache is None or not context or not all(type(v) in _IR_TYPES for v in context.values()):
-            return None
+            return False
         shown = "\0".join(f"{name}={value!r}" for name, value in sorted(context.items()))
-        # Tokens are numbered in the order the build read them: the key has the texts instead, each
-        # where its token was (character 1, which no repr holds) and in that order, each with its length.
-        found = [int(n) for n in self.texts.pattern.findall(shown)]
-        skeleton = self.texts.pattern.sub("\x01", shown)
-        said = "".join(f"{len(text)}:{text}" for text in (self.texts.values[n] for n in found))
-        key = _digest(self._base + template + "\0" + path + "\0" + skeleton + "\0\0" + said)
-        self.pending.append((template, path, context, key))
-        # The digest of the objects as they are, tokens included: a key for keeping them (see
-        # incremental.py), the same across runs while the token prefix is (see Texts.nonce).
-        return frozenset(found), _digest(self.texts.prefix + "\0" + shown)
+        self.pending.append((template, path, context, _digest(self._base + template + "\0" + path + "\0" + shown)))
+        return True
 
     def finish(self, render_one: Any) -> dict[str, str]:
         """Every deferred file: from the cache, else rendered (and stored if its key covers it)."""

@@ -20,18 +20,16 @@ Part of building the IR (see build.py): every naming decision and type mapping f
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
-from . import load, naming, texts
+from . import naming
 from .config import Config
 from .diagnostics import Diagnostic, GenerationError
 from .imports import import_lines
 from .ir import Import, Model, ModelField, TypeModule, TypeRef
 from .load import Located, Spec
-from .record import Record, Step
 from .safe import lit
 
 _TYPING = "typing"
@@ -119,11 +117,11 @@ def _plain_default(default: Any, annotation: str, schema: dict[str, Any]) -> boo
 
 
 def _description(node: Located) -> str | None:
-    """The node's description (else its summary), stripped; None if there is none (see texts.read)."""
+    """The node's description (else its summary), stripped; None if there is none."""
     value = node.value
     if not isinstance(value, dict):
         return None
-    return texts.read(node, "description" if value.get("description") else "summary", strip=True) or None
+    return node.text("description" if value.get("description") else "summary", strip=True) or None
 
 
 def _types(value: dict[str, Any]) -> set[str]:
@@ -191,64 +189,6 @@ class SchemaBuilder:
     #: model it is written in.
     _owners: list[_ModelSlot] = field(default_factory=list)
     _differs: dict[tuple[str, tuple[str, ...]], bool] = field(default_factory=dict)
-    #: Where the build notes what each step read and made (see record.py); None: not recorded.
-    record: Record | None = None
-    #: The step in progress (None: the skeleton of the build).
-    _step: Step = None
-    #: Request-shape computations in progress, and the first call of the one running.
-    _differs_active: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
-    _differs_top: tuple[str, tuple[str, ...]] | None = None
-
-    # --- recording (see record.py) ---------------------------------------------------------------
-
-    @contextmanager
-    def step(self, step: Step) -> Iterator[None]:
-        """Within this block, reads and slots made are those of ``step``."""
-        record = self.record
-        if record is None:
-            yield
-            return
-        outer, outer_reads = self._step, load.reads
-        self._step = step
-        load.reads = record.reads.setdefault(step, set())
-        if self._inlining:
-            record.odd.add(step)
-        try:
-            yield
-        finally:
-            self._step, load.reads = outer, outer_reads
-
-    @contextmanager
-    def unrecorded(self) -> Iterator[None]:
-        """Reads in this block are not noted (the caller notes what it depends on)."""
-        outer = load.reads
-        load.reads = None
-        try:
-            yield
-        finally:
-            load.reads = outer
-
-    def deref_for(self, node: Located, keywords: tuple[str, ...]) -> Located:
-        """``spec.deref(node)``, of whose result only ``keywords`` are read: noted as reads of those
-        keywords (and of the references on the way), not of the whole unit (see record.py)."""
-        if self.record is None:
-            return self.spec.deref(node)
-        with self.unrecorded():
-            resolved = self.spec.deref(node)  # (raises on a cycle)
-            if resolved is node:
-                return node
-            keyed = self.record.keyed.setdefault(self._step, set())
-            current = node
-            while isinstance(current.value, dict) and isinstance(current.value.get("$ref"), str):
-                keyed.add((id(current.doc), (*current.parts, "$ref")))
-                current = self.spec.resolve(current.child("$ref"))
-            for keyword in keywords:
-                keyed.add((id(current.doc), (*current.parts, keyword)))
-        return resolved
-
-    def _odd(self) -> None:
-        if self.record is not None:
-            self.record.odd.add(self._step)
 
     # --- models ----------------------------------------------------------------------------------
 
@@ -268,23 +208,15 @@ class SchemaBuilder:
                 module = owner.module
             else:
                 module = naming.unique(wanted_module, self.module_names, fold_case=True)
-            if self.record is not None and (name != wanted_name or owner is None and module != wanted_module):
-                self.record.suffixed[key] = (wanted_name, wanted_module)
             slot = self.slots[key] = _ModelSlot(name, module, node, request, owned=owner is not None, key=key)
             if owner is not None:
                 owner.inline.append(slot)
-            if self.record is not None:
-                self.record.created.setdefault(self._step, []).append(key)
-                if owner is not None:
-                    self.record.owner[key] = owner.key
         return slot
 
     def declare_components(self) -> None:
-        # Only the names of the component schemas are read here (each one's build is a step).
-        with self.unrecorded():
-            schemas = self.spec.top.get("components")
-            schemas = schemas.get("schemas") if schemas else None
-            entries = list(schemas.items()) if schemas is not None else []
+        schemas = self.spec.top.get("components")
+        schemas = schemas.get("schemas") if schemas else None
+        entries = list(schemas.items()) if schemas is not None else []
         if schemas is None:
             return
         renames = dict(self.config.schemas)
@@ -320,8 +252,7 @@ class SchemaBuilder:
             slot.model = Model(slot.class_name, slot.module, None)
             self._owners.append(slot)
             try:
-                with self.step(slot.key):
-                    slot.model = self._build_model(node, slot)
+                slot.model = self._build_model(node, slot)
             finally:
                 self._owners.pop()
         return self.model_ref(slot)
@@ -371,7 +302,6 @@ class SchemaBuilder:
                 return value
             target: Any = self.spec.root.data
             parts = tuple(part.replace("~1", "/").replace("~0", "~") for part in value["$ref"][1:].split("/")[1:])
-            load.note(self.spec.root, parts)
             for part in parts:
                 target = target.get(part) if isinstance(target, dict) else None
             value = target
@@ -380,50 +310,21 @@ class SchemaBuilder:
     # --- read-only / write-only: request and response shapes ---------------------------------------
 
     def _request_differs(self, node: Located) -> bool:
-        """Whether the request shape of ``node`` differs from its response shape (read/write-only).
-
-        Memoized; when recorded, the first call of a computation notes what it and the calls it
-        makes read (a later call is answered from the memo: the rebuild checks the answers)."""
-        if self.record is None or self._differs_top is not None:
-            return self._differs_of(node)
-        record = self.record
-        outer = load.reads
-        reads: set[Any] = set()
-        load.reads = reads
-        try:
-            top = self._differs_top = self._differs_key(node)
-            result = self._differs_of(node)
-        finally:
-            load.reads = outer
-            self._differs_top = None
-        if reads:
-            record.differs_reads.setdefault(top, set()).update(reads)
-        return result
-
-    def _differs_key(self, node: Located) -> tuple[str, tuple[str, ...]]:
-        node = self.spec.deref(node)
-        return (str(node.doc.path), node.parts)
-
-    def _differs_of(self, node: Located) -> bool:
+        """Whether the request shape of ``node`` differs from its response shape (read/write-only). Memoized."""
         node = self.spec.deref(node)
         key = (str(node.doc.path), node.parts)
         if key in self._differs:
-            if key in self._differs_active and self.record is not None and self._differs_top is not None:
-                self.record.differs_cyclic.add(self._differs_top)
             return self._differs[key]
         self._differs[key] = False  # recursion: assume not, unless something else says so
-        if self.record is not None and self._differs_top is not None:
-            self.record.differs_group[key] = self._differs_top
-        self._differs_active.add(key)
         result = False
         value = node.value
         if isinstance(value, dict):
             for keyword in ("allOf", "oneOf", "anyOf", "prefixItems"):
                 if isinstance(value.get(keyword), list):
-                    result = result or any(self._differs_of(m) for m in node.child(keyword).elements())
+                    result = result or any(self._request_differs(m) for m in node.child(keyword).elements())
             for keyword in ("items", "additionalProperties"):
                 if isinstance(value.get(keyword), dict):
-                    result = result or self._differs_of(node.child(keyword))
+                    result = result or self._request_differs(node.child(keyword))
             if isinstance(value.get("properties"), dict):
                 for _, prop in node.child("properties").items():
                     pv = self.spec.deref(prop).value
@@ -432,9 +333,8 @@ class SchemaBuilder:
                     elif isinstance(pv, dict) and (pv.get("readOnly") or pv.get("writeOnly")):
                         result = True
                     else:
-                        result = result or self._differs_of(prop)
+                        result = result or self._request_differs(prop)
         self._differs[key] = result
-        self._differs_active.discard(key)
         return result
 
     # --- object fields ---------------------------------------------------------------------------
@@ -489,8 +389,7 @@ class SchemaBuilder:
         attrs = _attribute_names(list(props))
         fields = []
         for wire, prop in props.items():
-            # Of a referenced schema only these keywords are read here (its type is its model's).
-            resolved = self.deref_for(prop, ("readOnly", "writeOnly", "default"))
+            resolved = self.spec.deref(prop)
             value = resolved.value if isinstance(resolved.value, dict) else {}
             local = prop.value if isinstance(prop.value, dict) else {}
             read_only = bool(local.get("readOnly") or value.get("readOnly"))
@@ -535,14 +434,8 @@ class SchemaBuilder:
         if not isinstance(value, dict):
             raise node.error("a schema must be a mapping or a boolean")
         if isinstance(value.get("$ref"), str):
-            ref_node = node.child("$ref")
-            with self.unrecorded():  # a named model's interface is what this step takes of it
-                target = self.spec.resolve(ref_node)
-            key = self._key(target)
-            if target.doc is not self.spec.root or len(target.parts) != 3 or target.parts[:2] != ("components", "schemas"):
-                self._odd()
-            if key not in self.slots:
-                load.note(target.doc, target.parts)
+            target = self.spec.resolve(node.child("$ref"))
+            if self._key(target) not in self.slots:
                 inline_key = (str(target.doc.path), target.parts)
                 if not self._worth_a_model(self.spec.deref(target).value) and inline_key not in self._inlining:
                     self._inlining.add(inline_key)
@@ -554,8 +447,6 @@ class SchemaBuilder:
                     self.declare(target, ref_name(target.parts, hint))
                     ref = self.model_for(target, request=request)
             else:
-                if self.record is not None:
-                    self.record.used.setdefault(self._step, set()).add(key)
                 ref = self.model_for(target, request=request)
             if value.get("nullable") is True or "null" in _types(value):
                 ref = _optional(ref)
@@ -797,8 +688,6 @@ class SchemaBuilder:
         the classes it uses.
         """
         cycles = Cycles.of(self.slots.values())
-        if self.record is not None:
-            self.record.builder_cycles = cycles
         return tuple(
             type_module(module, slots, cycles.cyclic[module], cycles.recursive)
             for module, slots in sorted(cycles.by_module.items())

@@ -92,19 +92,14 @@ class _LoadedDocuments(dict):  # type: ignore[type-arg]
 
 def validation_diagnostics(
     spec: Spec, *, cache: Cache | None = None, jobs: int = 1, meanwhile: Callable[[], None] | None = None,
-    known: Any = None, changed: Callable[[tuple[str, ...]], bool] | None = None, keep: dict[str, Any] | None = None,
 ) -> list[Diagnostic]:
     """Every validation error of the document, located, in document order.
 
     The work is split into units, cached and spread over ``jobs`` processes by validation_units;
-    ``meanwhile`` is called while they work (or after the validation, without workers). ``keep``
-    receives what the units' keys were made of (under "version" and "units"); given back as
-    ``known``, only the units ``changed`` tells are hashed again.
+    ``meanwhile`` is called while they work (or after the validation, without workers).
     """
     minor = check_version(spec)
     version = f"{minor} {_LIBRARY}"
-    units = known["units"] if isinstance(known, dict) and known.get("version") == version else None
-    kept: dict[tuple[str, ...], Any] | None = {} if keep is not None else None
     base_uri = spec.root.path.as_uri()
 
     def make_validator() -> SpecValidator:
@@ -120,10 +115,8 @@ def validation_diagnostics(
     findings = validate_units(
         # The library's version is part of every cache key: an upgrade may report differently.
         job, version=version, external=_external_digest(spec), cache=FindingsCache(cache), jobs=jobs,
-        meanwhile=meanwhile, known=units, changed=changed if units is not None else None, keep=kept,
+        meanwhile=meanwhile,
     )
-    if keep is not None:
-        keep.update(version=version, units=kept)
     found: list[Diagnostic] = []
     seen: set[tuple[tuple[str, ...], str]] = set()
     for parts, message in findings:
@@ -175,9 +168,3 @@ def _message(error: ValidationError) -> str:
     if len(text) > 300:
         text = text[:297] + "..."
     return text
-
-
-def validate(spec: Spec, *, cache: Cache | None = None, jobs: int = 1) -> None:
-    diagnostics = validation_diagnostics(spec, cache=cache, jobs=jobs)
-    if diagnostics:
-        raise GenerationError(diagnostics)

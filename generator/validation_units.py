@@ -145,36 +145,17 @@ def _ref_target(ref: str) -> tuple[str, ...] | None:
     return None
 
 
-#: What the keys of a unit were made from, kept for the next run (see :func:`unit_keys`): pointer
-#: parts -> (own digest, parts of the units it refers to, files it refers to, semantic key).
-Known = dict[tuple[str, ...], tuple[str, list[tuple[str, ...]], list[str], str]]
-
-
-def unit_keys(
-    units: list[Unit], contents: list[bytes | None], version: str, external: Callable[[str], bytes],
-    *, known: Known | None = None, keep: Known | None = None,
-) -> tuple[list[str], list[str]]:
+def unit_keys(units: list[Unit], contents: list[bytes], version: str, external: Callable[[str], bytes]) -> tuple[list[str], list[str]]:
     """(structural key, semantic key) per unit: own content hash, and hash with everything referenced.
 
     ``external(ref)`` returns the bytes of the file a non-local reference points into, so that a unit
-    reaching into another file is re-validated when that file changes. A unit whose content is None
-    is unchanged since the run that made ``known`` (of the same units and version): its keys are taken
-    from there, and only units that reach a changed one are keyed again. ``keep`` receives this run's.
+    reaching into another file is re-validated when that file changes.
     """
     index = {u.parts: i for i, u in enumerate(units)}
-    if known is not None and (set(known) != set(index) or any(c is None and u.parts not in known for u, c in zip(units, contents))):
-        raise ValueError("the units known are not these")
     own: list[str] = []
     deps: list[set[int]] = []
     files: list[set[str]] = []
     for unit, content in zip(units, contents):
-        if content is None:
-            assert known is not None
-            digest, targets_known, outside_known, _ = known[unit.parts]
-            own.append(digest)
-            deps.append({index[t] for t in targets_known if t in index})
-            files.append(set(outside_known))
-            continue
         own.append(_digest(version.encode(), repr(unit.parts).encode(), content))
         targets: set[int] = set()
         outside: set[str] = set()
@@ -187,23 +168,8 @@ def unit_keys(
                 outside.add(ref.partition("#")[0])
         deps.append(targets)
         files.append(outside)
-    again: list[int] = list(range(len(units)))
-    if known is not None:
-        # Only a unit that reaches a changed one (or is one) has another semantic key.
-        referrers: list[list[int]] = [[] for _ in units]
-        for i, targets in enumerate(deps):
-            for j in targets:
-                referrers[j].append(i)
-        reach = {i for i, c in enumerate(contents) if c is not None}
-        stack = list(reach)
-        while stack:
-            for j in referrers[stack.pop()]:
-                if j not in reach:
-                    reach.add(j)
-                    stack.append(j)
-        again = sorted(reach)
-    semantic = [known[u.parts][3] if known is not None else "" for u in units]
-    for i in again:
+    semantic = []
+    for i in range(len(units)):
         seen, stack = {i}, [i]
         while stack:
             for j in deps[stack.pop()]:
@@ -213,10 +179,7 @@ def unit_keys(
         reached = sorted(set().union(*(files[j] for j in seen)))
         chunks = [own[j].encode() for j in sorted(seen)]
         chunks += [_digest(f.encode("utf-8", "surrogatepass"), external(f)).encode() for f in reached]
-        semantic[i] = _digest(b"semantic", *chunks)
-    if keep is not None:
-        for i, unit in enumerate(units):
-            keep[unit.parts] = (own[i], sorted(units[j].parts for j in deps[i]), sorted(files[i]), semantic[i])
+        semantic.append(_digest(b"semantic", *chunks))
     return own, semantic
 
 
@@ -490,31 +453,20 @@ class FindingsCache:
 
 def validate_units(
     job: Job, *, version: str, external: Callable[[str], bytes], cache: FindingsCache, jobs: int,
-    meanwhile: Callable[[], None] | None = None, known: Known | None = None, changed: Callable[[tuple[str, ...]], bool] | None = None,
-    keep: Known | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Finding]:
     """Every finding of the document, in document order (units in order, then duplicate operationIds).
 
     ``meanwhile`` (which must not raise) runs in this process while worker processes validate, or
-    after the validation when there are none. With ``known`` (the ``keep`` of an earlier run with
-    this version that found nothing), only the units ``changed`` tells are hashed again (see
-    :func:`unit_keys`), and those whose keys did not change have no finding.
+    after the validation when there are none.
     """
     global _JOB
     units = split_units(job.document)
-    if known is not None and changed is not None:
-        contents: list[bytes | None] = [_canonical(u.value) if changed(u.parts) else None for u in units]
-    else:
-        contents, known = [_canonical(u.value) for u in units], None
-    structural_keys, semantic_keys = unit_keys(units, contents, version, external, known=known, keep=keep)
-    # With ``known`` (of a run that found nothing), a unit whose keys are those it had has no finding.
-    if known is not None:
-        same = [known[u.parts][0] == structural_keys[i] and known[u.parts][3] == semantic_keys[i] for i, u in enumerate(units)]
-    else:
-        same = [False] * len(units)
-    cache.prefetch(["s" + structural_keys[i] for i in range(len(units)) if not same[i]] + ["k" + semantic_keys[i] for i in range(len(units)) if not same[i]])
-    structural: list[list[Finding] | None] = [[] if same[i] else cache.get("s" + k) for i, k in enumerate(structural_keys)]
-    semantic: list[list[Finding] | None] = [[] if same[i] else cache.get("k" + k) for i, k in enumerate(semantic_keys)]
+    contents = [_canonical(u.value) for u in units]
+    structural_keys, semantic_keys = unit_keys(units, contents, version, external)
+    cache.prefetch(["s" + k for k in structural_keys] + ["k" + k for k in semantic_keys])
+    structural: list[list[Finding] | None] = [cache.get("s" + k) for k in structural_keys]
+    semantic: list[list[Finding] | None] = [cache.get("k" + k) for k in semantic_keys]
     # Identical units (same key) are validated once: the first one does the work for all.
     first_structural: dict[str, int] = {}
     first_semantic: dict[str, int] = {}
@@ -530,7 +482,7 @@ def validate_units(
         parallel = jobs > 1 and len(tasks) >= PARALLEL_THRESHOLD and workers.can_fork()
         if parallel:
             _fast_checks(job.make_validator())  # compile once here; forked workers inherit it
-            chunks = _partition(tasks, [len(contents[t[0]] or b"") for t in tasks], jobs)
+            chunks = _partition(tasks, [len(contents[t[0]]) for t in tasks], jobs)
             with workers.pool(len(chunks)) as pool:
                 pending = pool.map(_run, chunks)  # every chunk is handed out now
                 if meanwhile is not None:

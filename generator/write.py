@@ -11,7 +11,6 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AbstractSet as Set
 
 from .diagnostics import Diagnostic, GenerationError
 from .load import display_path
@@ -78,9 +77,8 @@ class _Inside:
             return False
 
 
-def plan(output: Path, files: dict[str, str], *, force: bool = False, unchanged: Set[str] = frozenset()) -> Plan:
-    """What writing ``files`` changes in ``output``; ``unchanged``: files the caller has just found
-    on disk with exactly that content (not read again)."""
+def plan(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
+    """What writing ``files`` changes in ``output``."""
     owned = read_manifest(output)
     name = display_path(output)
     if owned is None:
@@ -97,8 +95,6 @@ def plan(output: Path, files: dict[str, str], *, force: bool = False, unchanged:
     foreign: list[Diagnostic] = []
     inside = _Inside(output)
     for path, text in files.items():
-        if path in unchanged:
-            continue
         target = output / path
         if not inside(path):
             foreign.append(Diagnostic(display_path(target), None, None, "", "a symlink leads this file out of the output directory"))
@@ -127,7 +123,7 @@ def plan(output: Path, files: dict[str, str], *, force: bool = False, unchanged:
     return Plan(changed, stale)
 
 
-def write(output: Path, files: dict[str, str], *, force: bool = False, unchanged: Set[str] = frozenset()) -> Plan:
+def write(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
     """Write ``files`` into ``output`` as one transaction: all of it, or (on any failure) nothing.
 
     Every new file is first staged as a temporary file next to its target; only when all are staged
@@ -136,7 +132,7 @@ def write(output: Path, files: dict[str, str], *, force: bool = False, unchanged
     removes what was created, so the directory is left byte-identical to before.
     """
     files = with_manifest(files)
-    todo = plan(output, files, force=force, unchanged=unchanged)
+    todo = plan(output, files, force=force)
     _remove_leftovers({(output / p).parent for p in files})
     if not todo.write and not todo.delete:
         return todo
