@@ -24,7 +24,13 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
     title = str(info.get("title") or "API")
     package = package_name or config.package_name or (naming.python_name(title, fallback="api") + "_client")
     if not naming.is_identifier(package):
-        raise GenerationError([Diagnostic("<options>", None, None, "/package_name", f"package name {package!r} is not a Python identifier")])
+        raise GenerationError(
+            [
+                Diagnostic(
+                    "<options>", None, None, "/package_name", f"package name {package!r} is not a Python identifier"
+                )
+            ]
+        )
     b = SchemaBuilder(spec, config)
     b.declare_components()
     ops = OperationBuilder(b)
@@ -48,7 +54,12 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
         all_ops.append((resource, operation))
     for config_key, cfg in config.operations.items():
         if config_key not in used_config:
-            b.errors.append(b.config_diag(("operations", config_key), f"operation {config_key!r} matches no operationId nor 'METHOD /path' in the spec"))
+            b.errors.append(
+                b.config_diag(
+                    ("operations", config_key),
+                    f"operation {config_key!r} matches no operationId nor 'METHOD /path' in the spec",
+                )
+            )
 
     schemes = _security_schemes(b)
     if b.errors:
@@ -85,7 +96,9 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
     )
 
 
-def operation_names(config: Config, op: Located, method: str, key: str) -> tuple[str | None, OperationConfig | None, tuple[str, ...], str]:
+def operation_names(
+    config: Config, op: Located, method: str, key: str
+) -> tuple[str | None, OperationConfig | None, tuple[str, ...], str]:
     """(the config key naming the operation, its config, its resource path, its method name)."""
     op_id = op.value.get("operationId")
     cfg, used = None, None
@@ -103,7 +116,12 @@ def operation_names(config: Config, op: Located, method: str, key: str) -> tuple
 
 def _server_url(spec: Spec) -> str:
     servers = spec.top.value.get("servers")
-    if isinstance(servers, list) and servers and isinstance(servers[0], dict) and isinstance(servers[0].get("url"), str):
+    if (
+        isinstance(servers, list)
+        and servers
+        and isinstance(servers[0], dict)
+        and isinstance(servers[0].get("url"), str)
+    ):
         url: str = servers[0]["url"]
         for name, var in (servers[0].get("variables") or {}).items():
             if isinstance(var, dict) and "default" in var:
@@ -115,9 +133,31 @@ def _server_url(spec: Spec) -> str:
 #: Names a credential argument may not take: the client's other constructor arguments, and the
 #: modules and names its ``__init__`` uses (a credential named ``os`` would shadow ``os.environ``).
 _CLIENT_NAMES = frozenset(
-    {"self", "base_url", "timeout", "max_retries", "default_headers", "default_query", "http_client", "os", "httpx",
-     "cached_property", "ClassVar", "Mapping", "TYPE_CHECKING", "NOT_GIVEN", "NotGiven", "DEFAULT_MAX_RETRIES",
-     "DEFAULT_BASE_URL", "security_schemes", "with_options", "copy", "request", "close", "is_closed"}
+    {
+        "self",
+        "base_url",
+        "timeout",
+        "max_retries",
+        "default_headers",
+        "default_query",
+        "http_client",
+        "os",
+        "httpx",
+        "cached_property",
+        "ClassVar",
+        "Mapping",
+        "TYPE_CHECKING",
+        "NOT_GIVEN",
+        "NotGiven",
+        "DEFAULT_MAX_RETRIES",
+        "DEFAULT_BASE_URL",
+        "security_schemes",
+        "with_options",
+        "copy",
+        "request",
+        "close",
+        "is_closed",
+    }
 )
 
 
@@ -154,16 +194,28 @@ def _security_schemes(b: SchemaBuilder) -> tuple[SecurityScheme, ...]:
         elif kind == "http" and str(value.get("scheme", "")).lower() == "basic":
             ua = _credential_name(b, name, "username_argument", cfg.username_argument if cfg else None, "username")
             pa = _credential_name(b, name, "password_argument", cfg.password_argument if cfg else None, "password")
-            out.append(SecurityScheme(name, "basic", username_attr=ua, password_attr=pa,
-                                      username_env=(cfg and cfg.username_env) or f"{client_prefix}_{ua.upper()}",
-                                      password_env=(cfg and cfg.password_env) or f"{client_prefix}_{pa.upper()}", description=desc))
+            out.append(
+                SecurityScheme(
+                    name,
+                    "basic",
+                    username_attr=ua,
+                    password_attr=pa,
+                    username_env=(cfg and cfg.username_env) or f"{client_prefix}_{ua.upper()}",
+                    password_env=(cfg and cfg.password_env) or f"{client_prefix}_{pa.upper()}",
+                    description=desc,
+                )
+            )
         else:  # http bearer, oauth2, openIdConnect: an access token in the Authorization header
-            attr = _credential_name(b, name, "argument", cfg.argument if cfg else None, "bearer_token" if kind == "http" else "access_token")
+            attr = _credential_name(
+                b, name, "argument", cfg.argument if cfg else None, "bearer_token" if kind == "http" else "access_token"
+            )
             env = (cfg and cfg.env) or f"{client_prefix}_{attr.upper()}"
             out.append(SecurityScheme(name, "bearer", attr=attr, env=env, description=desc))
     for name in b.config.auth:
         if name not in used_config:
-            b.errors.append(b.config_diag(("auth", name), f"security scheme {name!r} is not in components/securitySchemes"))
+            b.errors.append(
+                b.config_diag(("auth", name), f"security scheme {name!r} is not in components/securitySchemes")
+            )
     return tuple(out)
 
 
@@ -172,4 +224,12 @@ def _example(ops: list[tuple[tuple[str, ...], Operation]]) -> Example | None:
         return None
     resource, op = ops[0]
     args = tuple(f"{p.attr}={lit(p.attr)}" for p in op.params if p.required and p.type.annotation == "str")
-    return Example(call=".".join((*resource, op.method_name)), arguments=args, result_name=naming.python_name(op.returns.annotation, fallback="result") if op.returns.annotation.isidentifier() else "result")
+    return Example(
+        call=".".join((*resource, op.method_name)),
+        arguments=args,
+        result_name=(
+            naming.python_name(op.returns.annotation, fallback="result")
+            if op.returns.annotation.isidentifier()
+            else "result"
+        ),
+    )

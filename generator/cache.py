@@ -60,7 +60,9 @@ class Cache:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(f"SELECT key, value FROM entries WHERE kind = ? AND key IN ({marks})", (kind, *chunk))
+                rows = self._db.execute(
+                    f"SELECT key, value FROM entries WHERE kind = ? AND key IN ({marks})", (kind, *chunk)
+                )
                 found.update((k, bytes(v)) for k, v in rows)
                 # Mark entries as used, at most once a day (a write on every hit would cost more).
                 self._db.execute(

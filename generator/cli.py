@@ -18,7 +18,6 @@ from .cache import Cache
 from .options import Options
 from .write import diff, with_manifest, write
 
-
 EXIT_OK, EXIT_STALE, EXIT_USER_ERROR, EXIT_BUG = 0, 1, 2, 3
 
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -35,16 +34,37 @@ def _size(text: str) -> int:
 
 
 def _input_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--max-spec-size", type=_size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
-                   help="refuse documents larger than SIZE in total (default: 64M)")
-    p.add_argument("--allow-remote-refs", action="store_true", help="fetch $refs to http(s) URLs instead of refusing them")
-    p.add_argument("--ref-root", type=Path, metavar="DIR",
-                   help="directory that file $refs may not leave (default: the directory of SPEC)")
-    p.add_argument("--cache-dir", type=Path, metavar="DIR",
-                   help="cache of validation and formatting results (default: $OAGEN_CACHE_DIR, else ~/.cache/oagen)")
+    p.add_argument(
+        "--max-spec-size",
+        type=_size,
+        default=DEFAULT_MAX_BYTES,
+        metavar="SIZE",
+        help="refuse documents larger than SIZE in total (default: 64M)",
+    )
+    p.add_argument(
+        "--allow-remote-refs", action="store_true", help="fetch $refs to http(s) URLs instead of refusing them"
+    )
+    p.add_argument(
+        "--ref-root",
+        type=Path,
+        metavar="DIR",
+        help="directory that file $refs may not leave (default: the directory of SPEC)",
+    )
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="cache of validation and formatting results (default: $OAGEN_CACHE_DIR, else ~/.cache/oagen)",
+    )
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    p.add_argument("--jobs", "-j", type=_jobs, default=_default_jobs(), metavar="N",
-                   help="worker processes for validation and formatting (default: the number of CPUs)")
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=_default_jobs(),
+        metavar="N",
+        help="worker processes for validation and formatting (default: the number of CPUs)",
+    )
 
 
 def _jobs(text: str) -> int:
@@ -61,7 +81,9 @@ def _default_jobs() -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="oagen", description="Generate a typed Python client from an OpenAPI 3.0/3.1 document.")
+    parser = argparse.ArgumentParser(
+        prog="oagen", description="Generate a typed Python client from an OpenAPI 3.0/3.1 document."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -69,9 +91,16 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--output", "-o", type=Path, metavar="DIR", help="directory of the generated project")
         p.add_argument("--package-name", metavar="NAME", help="import name of the generated package")
         p.add_argument("--config", "-c", type=Path, metavar="FILE", help="generator config (YAML)")
-        p.add_argument("--skip-validation", action="store_true", help="generate even if the spec fails validation (errors become warnings)")
-        p.add_argument("--black-all", action="store_true",
-                       help="run black over every module, also those already rendered as black lays them out (slower; same output)")
+        p.add_argument(
+            "--skip-validation",
+            action="store_true",
+            help="generate even if the spec fails validation (errors become warnings)",
+        )
+        p.add_argument(
+            "--black-all",
+            action="store_true",
+            help="run black over every module, also those already rendered as black lays them out (slower; same output)",
+        )
         _input_options(p)
 
     gen = commands.add_parser("generate", help="generate the client into --output")
@@ -90,19 +119,46 @@ def _resolve(args: argparse.Namespace) -> tuple[Options, Path]:
     settings = find_project_settings(Path.cwd()) if args.spec is None else None
     spec = args.spec or (settings.spec if settings else None)
     if spec is None:
-        raise GenerationError([Diagnostic("oagen", None, None, "", "no SPEC given and no [tool.oagen] spec in a pyproject.toml here or above")])
+        raise GenerationError(
+            [
+                Diagnostic(
+                    "oagen", None, None, "", "no SPEC given and no [tool.oagen] spec in a pyproject.toml here or above"
+                )
+            ]
+        )
     output = args.output or (settings.output if settings else None)
     if output is None:
-        raise GenerationError([Diagnostic("oagen", None, None, "", "no --output given and no [tool.oagen] output in a pyproject.toml here or above")])
+        raise GenerationError(
+            [
+                Diagnostic(
+                    "oagen",
+                    None,
+                    None,
+                    "",
+                    "no --output given and no [tool.oagen] output in a pyproject.toml here or above",
+                )
+            ]
+        )
     config = args.config or (settings.config if settings else None)
     package = args.package_name or (settings.package_name if settings else None)
     return _options(args, spec, config, package, args.skip_validation), output
 
 
-def _options(args: argparse.Namespace, spec: Path, config: Path | None = None, package: str | None = None, skip: bool = False) -> Options:
-    return Options(spec, config, package, skip, max_spec_bytes=args.max_spec_size, allow_remote_refs=args.allow_remote_refs,
-                   ref_root=args.ref_root, cache_dir=None if args.no_cache else (args.cache_dir or default_cache_dir()),
-                   jobs=args.jobs, black_all=getattr(args, "black_all", False))
+def _options(
+    args: argparse.Namespace, spec: Path, config: Path | None = None, package: str | None = None, skip: bool = False
+) -> Options:
+    return Options(
+        spec,
+        config,
+        package,
+        skip,
+        max_spec_bytes=args.max_spec_size,
+        allow_remote_refs=args.allow_remote_refs,
+        ref_root=args.ref_root,
+        cache_dir=None if args.no_cache else (args.cache_dir or default_cache_dir()),
+        jobs=args.jobs,
+        black_all=getattr(args, "black_all", False),
+    )
 
 
 def _run_key(options: Options, output: Path) -> dict[str, object]:
@@ -161,7 +217,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception:  # a crash is always our bug: say so, with the traceback to report
         traceback.print_exc()
-        print("oagen: internal error (this is a bug in oagen; please report it with the traceback above)", file=sys.stderr)
+        print(
+            "oagen: internal error (this is a bug in oagen; please report it with the traceback above)", file=sys.stderr
+        )
         return EXIT_BUG
 
 

@@ -110,13 +110,25 @@ def _check_keys(node: Located, allowed: Mapping[str, str], errors: list[Diagnost
 
 
 def _kind(value: Any) -> str:
-    names = {type(None): "null", bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "a mapping"}
+    names = {
+        type(None): "null",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+    }
     return names.get(type(value), type(value).__name__)
 
 
 _AUTH_KEYS = {
-    "argument": _IDENT, "env": _STR, "username_argument": _IDENT, "password_argument": _IDENT,
-    "username_env": _STR, "password_env": _STR,
+    "argument": _IDENT,
+    "env": _STR,
+    "username_argument": _IDENT,
+    "password_argument": _IDENT,
+    "username_env": _STR,
+    "password_env": _STR,
 }
 
 
@@ -169,7 +181,9 @@ def load_config(path: Path) -> Config:
             parameters[wire] = ParameterConfig(p.get("name"), tuple(p.get("always_include", ())))
         resource = entry.get("resource")
         if isinstance(resource, str) and not all(is_identifier(part) for part in resource.split(".")):
-            errors.append(node.child("resource").diagnostic(f"'resource' must be dotted Python identifiers, not {resource!r}"))
+            errors.append(
+                node.child("resource").diagnostic(f"'resource' must be dotted Python identifiers, not {resource!r}")
+            )
             entry.pop("resource")
         operations[key] = OperationConfig(parameters=parameters, located=node, **entry)
     if errors:
@@ -210,13 +224,17 @@ def find_project_settings(start: Path) -> ProjectSettings:
         try:
             data = tomllib.loads(candidate.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise GenerationError([Diagnostic(display_path(candidate), None, None, "", f"cannot read: {exc}")]) from None
+            raise GenerationError(
+                [Diagnostic(display_path(candidate), None, None, "", f"cannot read: {exc}")]
+            ) from None
         table = data.get("tool", {}).get("oagen")
         if table is None:
             continue
         name = display_path(candidate)
         errors = [
-            Diagnostic(name, None, None, f"/tool/oagen/{key}", f"unknown key (known keys: {', '.join(sorted(_SETTINGS_KEYS))})")
+            Diagnostic(
+                name, None, None, f"/tool/oagen/{key}", f"unknown key (known keys: {', '.join(sorted(_SETTINGS_KEYS))})"
+            )
             for key in table
             if key not in _SETTINGS_KEYS
         ]

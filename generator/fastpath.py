@@ -98,8 +98,13 @@ def output_digests(files: Mapping[str, str]) -> dict[str, str]:
 
 
 def record(
-    cache: Cache, options: Mapping[str, object], inputs: Iterable[Path], files: Mapping[str, str], warnings: list[str],
-    *, digests: Mapping[str, str] | None = None,
+    cache: Cache,
+    options: Mapping[str, object],
+    inputs: Iterable[Path],
+    files: Mapping[str, str],
+    warnings: list[str],
+    *,
+    digests: Mapping[str, str] | None = None,
 ) -> None:
     """Remember a run whose output directory now holds exactly ``files`` (``digests``: their
     :func:`output_digests`, if made already)."""

@@ -51,7 +51,6 @@ def _format_chunk(chunk: list[tuple[str, str]]) -> list[str]:
     return [format_python(source, path) for path, source in chunk]
 
 
-
 def _balanced(weights: list[int], count: int) -> list[list[int]]:
     """Indices split into up to ``count`` chunks of about equal weight, heaviest chunk first: largest
     first, each to the lightest chunk, so workers finish together even beside a few huge modules."""

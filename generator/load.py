@@ -79,9 +79,21 @@ def _check_nodes(root: yaml.Node | None, name: str) -> list[Diagnostic]:
             continue  # an alias of a node already measured
         mark = node.start_mark
         if key in on_path:
-            raise _limit_error(name, mark.line + 1, mark.column + 1, pointer_from_parts(parts), "recursive YAML alias: a node contains itself")
+            raise _limit_error(
+                name,
+                mark.line + 1,
+                mark.column + 1,
+                pointer_from_parts(parts),
+                "recursive YAML alias: a node contains itself",
+            )
         if len(parts) > MAX_DEPTH:
-            raise _limit_error(name, mark.line + 1, mark.column + 1, pointer_from_parts(parts), f"nested more than {MAX_DEPTH} levels deep")
+            raise _limit_error(
+                name,
+                mark.line + 1,
+                mark.column + 1,
+                pointer_from_parts(parts),
+                f"nested more than {MAX_DEPTH} levels deep",
+            )
         if isinstance(node, yaml.ScalarNode):
             sizes[key] = 1
             continue
@@ -95,8 +107,13 @@ def _check_nodes(root: yaml.Node | None, name: str) -> list[Diagnostic]:
                     if ident in seen and key_node.tag != "tag:yaml.org,2002:merge":
                         m = key_node.start_mark
                         duplicates.append(
-                            Diagnostic(name, m.line + 1, m.column + 1, pointer_from_parts((*parts, key_node.value)),
-                                       f"duplicate key {key_node.value!r} (the last one wins)")
+                            Diagnostic(
+                                name,
+                                m.line + 1,
+                                m.column + 1,
+                                pointer_from_parts((*parts, key_node.value)),
+                                f"duplicate key {key_node.value!r} (the last one wins)",
+                            )
                         )
                     seen.add(ident)
                     child_part = key_node.value
@@ -110,7 +127,10 @@ def _check_nodes(root: yaml.Node | None, name: str) -> list[Diagnostic]:
     expanded, unique = sizes[id(root)], len(sizes)
     if expanded - unique > max(ALIAS_EXPANSION_BUDGET, unique):
         raise _limit_error(
-            name, None, None, "",
+            name,
+            None,
+            None,
+            "",
             f"YAML aliases expand {unique} nodes to {expanded}: refusing a document that grows this much "
             "when its aliases are expanded (an alias bomb?)",
         )
@@ -302,7 +322,13 @@ def parse_text(text: str, name: str, *, is_json: bool) -> Document:
         if _lone_surrogate_escape(text):
             where = _lone_surrogate(data)
             if where is not None:
-                raise _limit_error(name, None, None, pointer_from_parts(where), "a string holds a lone surrogate (\\ud800-\\udfff escape): not Unicode text")
+                raise _limit_error(
+                    name,
+                    None,
+                    None,
+                    pointer_from_parts(where),
+                    "a string holds a lone surrogate (\\ud800-\\udfff escape): not Unicode text",
+                )
         if has_duplicates:  # rare: compose the text (JSON is YAML) only to say where
             try:
                 duplicates = _check_nodes(yaml.compose(text, Loader=_SafeLoader), name)
@@ -338,7 +364,9 @@ def _decode(raw: bytes, name: str) -> str:
 
 
 def _too_large(name: str, size: int | str, max_bytes: int) -> GenerationError:
-    return _limit_error(name, None, None, "", f"document is {size} bytes, over the limit of {max_bytes} (see --max-spec-size)")
+    return _limit_error(
+        name, None, None, "", f"document is {size} bytes, over the limit of {max_bytes} (see --max-spec-size)"
+    )
 
 
 def parse_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
@@ -346,7 +374,11 @@ def parse_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     name = display_path(path)
     try:
         if not path.is_file():
-            what = "is a directory" if path.is_dir() else "does not exist" if not path.exists() else "is not a regular file"
+            what = (
+                "is a directory"
+                if path.is_dir()
+                else "does not exist" if not path.exists() else "is not a regular file"
+            )
             raise _limit_error(name, None, None, "", f"cannot read: {what}")
         size = path.stat().st_size
         if size > max_bytes:
@@ -443,11 +475,30 @@ class UnresolvableRef(GenerationError):
 #: Keys whose values are data, not OpenAPI objects: a "$ref" inside them is not a reference.
 _DATA_KEYS = frozenset({"example", "default", "enum", "const"})
 #: Maps whose keys are names chosen by the author (a property may be called "default").
-_NAMED_MAPS = frozenset({
-    "properties", "patternProperties", "dependentSchemas", "$defs", "definitions", "responses", "schemas",
-    "parameters", "examples", "headers", "callbacks", "links", "requestBodies", "securitySchemes", "pathItems",
-    "content", "encoding", "variables", "paths", "webhooks",
-})
+_NAMED_MAPS = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "dependentSchemas",
+        "$defs",
+        "definitions",
+        "responses",
+        "schemas",
+        "parameters",
+        "examples",
+        "headers",
+        "callbacks",
+        "links",
+        "requestBodies",
+        "securitySchemes",
+        "pathItems",
+        "content",
+        "encoding",
+        "variables",
+        "paths",
+        "webhooks",
+    }
+)
 
 
 def is_data(parts: tuple[str, ...], name: str) -> bool:
@@ -517,7 +568,10 @@ class Spec:
         self._total_bytes += len(doc.text)
         if self._total_bytes > self.max_bytes:
             raise _limit_error(
-                doc.name, None, None, "",
+                doc.name,
+                None,
+                None,
+                "",
                 f"the spec and the documents it references exceed {self.max_bytes} bytes in total (see --max-spec-size)",
             )
         self._docs[key] = doc
@@ -587,11 +641,15 @@ class Spec:
         try:
             real = _real_path(path, display_path(path))
         except UnresolvableRef:
-            raise UnresolvableRef([ref.diagnostic(f"unresolvable $ref {target!r}: no file {display_path(path)}")]) from None
+            raise UnresolvableRef(
+                [ref.diagnostic(f"unresolvable $ref {target!r}: no file {display_path(path)}")]
+            ) from None
         except GenerationError as exc:
             raise ref.error(f"$ref {target!r}: {exc.diagnostics[0].message}") from None
         if not real.is_relative_to(self.root_dir):
-            raise ref.error(f"$ref {target!r} leaves the spec's root directory {display_path(self.root_dir)} (see --ref-root)")
+            raise ref.error(
+                f"$ref {target!r} leaves the spec's root directory {display_path(self.root_dir)} (see --ref-root)"
+            )
         if not real.is_file():
             raise UnresolvableRef([ref.diagnostic(f"unresolvable $ref {target!r}: {display_path(real)} is not a file")])
         doc = self.document(real)
@@ -674,7 +732,9 @@ class Spec:
         try:
             parts = parse_pointer(unquote(fragment))
         except ValueError:
-            raise UnresolvableRef([ref.diagnostic(f"unresolvable $ref {target!r}: the fragment is not a JSON pointer")]) from None
+            raise UnresolvableRef(
+                [ref.diagnostic(f"unresolvable $ref {target!r}: the fragment is not a JSON pointer")]
+            ) from None
         value = doc.data
         for depth, part in enumerate(parts):
             if isinstance(value, dict) and part in value:

@@ -13,15 +13,56 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 
 #: Names a generated module imports for itself; a spec name equal to one of them is renamed.
 RESERVED_IN_MODULES = frozenset(
-    {"Annotated", "Any", "BaseModel", "Dict", "Field", "List", "Literal", "Optional", "Union", "TypeAlias",
-     "annotations", "httpx", "datetime", "date", "time", "UUID", "cached_property", "TYPE_CHECKING",
-     "Lenient", "Tag", "Discriminator", "TypeAliasType", "Tuple", "Base64Bytes", "Mapping", "Callable"}
+    {
+        "Annotated",
+        "Any",
+        "BaseModel",
+        "Dict",
+        "Field",
+        "List",
+        "Literal",
+        "Optional",
+        "Union",
+        "TypeAlias",
+        "annotations",
+        "httpx",
+        "datetime",
+        "date",
+        "time",
+        "UUID",
+        "cached_property",
+        "TYPE_CHECKING",
+        "Lenient",
+        "Tag",
+        "Discriminator",
+        "TypeAliasType",
+        "Tuple",
+        "Base64Bytes",
+        "Mapping",
+        "Callable",
+    }
 )
 
 
 #: Letters that Unicode does not decompose into ASCII ones.
-_TRANSLITERATE = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "Oe",
-                                "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ı": "i"})
+_TRANSLITERATE = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "Ae",
+        "ø": "o",
+        "Ø": "O",
+        "œ": "oe",
+        "Œ": "Oe",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "þ": "th",
+        "Þ": "Th",
+        "ı": "i",
+    }
+)
 
 
 def ascii_words(text: str) -> list[str]:
@@ -70,6 +111,7 @@ def class_name(text: str, *, fallback: str = "Model") -> str:
 
 def unique(name: str, taken: set[str], *, fold_case: bool = False) -> str:
     """``name``, or ``name_2``, ``name_3``... whichever is free; the result is added to ``taken``."""
+
     def key(n: str) -> str:
         return n.lower() if fold_case else n
 

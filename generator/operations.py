@@ -43,7 +43,9 @@ class OperationBuilder:
                 if op is not None:
                     yield op, method, key, item, paths  # type: ignore[misc]
 
-    def build_operation(self, op: Located, method: str, key: str, item: Located, cfg: OperationConfig | None, method_name: str) -> Operation:
+    def build_operation(
+        self, op: Located, method: str, key: str, item: Located, cfg: OperationConfig | None, method_name: str
+    ) -> Operation:
         path, _, query_string = key.partition("?")
         fixed_query = tuple(parse_qsl(query_string, keep_blank_values=True))
         raw_params: dict[tuple[str, str], Located] = {}
@@ -56,16 +58,25 @@ class OperationBuilder:
         taken = set(_METHOD_RESERVED)
         params: list[Param] = []
         path_order = list(dict.fromkeys(re.findall(r"{([^}]+)}", path)))
-        ordered = sorted(raw_params.items(), key=lambda kv: (kv[0][1] != "path", path_order.index(kv[0][0]) if kv[0][0] in path_order else 0))
+        ordered = sorted(
+            raw_params.items(),
+            key=lambda kv: (kv[0][1] != "path", path_order.index(kv[0][0]) if kv[0][0] in path_order else 0),
+        )
         for (wire, location), p in ordered:
             if location not in ("path", "query", "header", "cookie"):
                 raise p.error(f"{method.upper()} {key}: parameter {wire!r} has an unknown location {location!r}")
             if location == "path" and wire not in path_order:
                 continue  # declared but not in the path (a spec error validators let through): never sent
             pc = renames.pop(wire, None)
-            attr = pc.name if pc and pc.name else naming.python_name(wire.replace("<", " before ").replace(">", " after "), fallback="param")
+            attr = (
+                pc.name
+                if pc and pc.name
+                else naming.python_name(wire.replace("<", " before ").replace(">", " after "), fallback="param")
+            )
             if not naming.is_identifier(attr):
-                raise (cfg.located if cfg and cfg.located else op).error(f"parameter name {attr!r} is not a Python identifier")
+                raise (cfg.located if cfg and cfg.located else op).error(
+                    f"parameter name {attr!r} is not a Python identifier"
+                )
             attr = naming.unique(attr, taken)
             schema = p.get("schema")
             style, explode = self._style(p, location)
@@ -73,7 +84,11 @@ class OperationBuilder:
                 media_type, media = next(iter(p.child("content").items()))
                 schema = media.get("schema")
                 style, explode = ("json", False) if _media_kind(media_type) == "json" else (None, False)
-            ref = self.type_of(schema, naming.pascal(method_name) + naming.pascal(wire) + "Param") if schema else _t("str")
+            ref = (
+                self.type_of(schema, naming.pascal(method_name) + naming.pascal(wire) + "Param")
+                if schema
+                else _t("str")
+            )
             required = location == "path" or bool(p.value.get("required"))
             resolved = self.spec.deref(schema).value if schema is not None else None
             resolved = resolved if isinstance(resolved, dict) else {}
@@ -81,7 +96,11 @@ class OperationBuilder:
             if required and not resolved.get("nullable"):
                 if "const" in resolved:
                     constant = Const(resolved["const"])
-                elif isinstance(resolved.get("enum"), list) and len(resolved["enum"]) == 1 and resolved["enum"][0] is not None:
+                elif (
+                    isinstance(resolved.get("enum"), list)
+                    and len(resolved["enum"]) == 1
+                    and resolved["enum"][0] is not None
+                ):
                     constant = Const(resolved["enum"][0])
             description = _description(p)
             default = None
@@ -108,11 +127,15 @@ class OperationBuilder:
         for position, wire in enumerate(w for w in path_order if w not in declared):
             # A placeholder the spec forgot to declare: still a (string) argument, never a dropped operation.
             attr = naming.unique(naming.python_name(wire, fallback="param"), taken)
-            params.insert(len(declared) + position, Param(attr, wire, "path", _t("str"), True, None, check_non_empty=True))
+            params.insert(
+                len(declared) + position, Param(attr, wire, "path", _t("str"), True, None, check_non_empty=True)
+            )
         params.sort(key=lambda p: (p.location != "path", path_order.index(p.wire_name) if p.location == "path" else 0))
         for wire in renames:
             assert cfg is not None and cfg.located is not None
-            self.schemas.errors.append(cfg.located.child("parameters", wire).diagnostic(f"operation has no parameter {wire!r}"))
+            self.schemas.errors.append(
+                cfg.located.child("parameters", wire).diagnostic(f"operation has no parameter {wire!r}")
+            )
         body = self.request_body(op, method_name, taken)
         returns, accept = self.response_type(op, method_name)
         return Operation(
@@ -157,7 +180,11 @@ class OperationBuilder:
         if not media:
             return None
         kinds = [(mt, _media_kind(mt)) for mt, _ in media]
-        primary = next((mt for mt, k in kinds if k == "json"), None) or next((mt for mt, k in kinds if k in _FORM), None) or kinds[0][0]
+        primary = (
+            next((mt for mt, k in kinds if k == "json"), None)
+            or next((mt for mt, k in kinds if k in _FORM), None)
+            or kinds[0][0]
+        )
         kind = _media_kind(primary)
         media_node = dict(media)[primary]
         schema = media_node.get("schema")
@@ -184,9 +211,20 @@ class OperationBuilder:
         content_type = None
         if len(choices) > 1:
             content_type = _t(f"Literal[{', '.join(lit(c) for c in choices)}]", Import(_TYPING, "Literal"))
-        return Body("body", ref, required, primary, description, tuple(choices) if len(choices) > 1 else (), fields, content_type)
+        return Body(
+            "body",
+            ref,
+            required,
+            primary,
+            description,
+            tuple(choices) if len(choices) > 1 else (),
+            fields,
+            content_type,
+        )
 
-    def _body_fields(self, schema: Located, media: Located, multipart: bool, method_name: str, taken: set[str]) -> tuple[BodyField, ...]:
+    def _body_fields(
+        self, schema: Located, media: Located, multipart: bool, method_name: str, taken: set[str]
+    ) -> tuple[BodyField, ...]:
         props, required = self._properties(schema, 0)
         encoding = media.get("encoding")
         out = []
@@ -197,7 +235,9 @@ class OperationBuilder:
                 continue
             if _is_binary(value):
                 ref = _t("FileTypes", Import("._types", "FileTypes"))
-            elif (value.get("type") == "array" or "items" in value) and _is_binary(self.spec.deref(resolved.child("items")).value if "items" in value else None):
+            elif (value.get("type") == "array" or "items" in value) and _is_binary(
+                self.spec.deref(resolved.child("items")).value if "items" in value else None
+            ):
                 ref = _t("List[FileTypes]", Import("._types", "FileTypes"), Import(_TYPING, "List"))
             else:
                 ref = self.type_of(prop, naming.pascal(method_name) + naming.pascal(wire))
@@ -275,7 +315,9 @@ class OperationBuilder:
             content = response.get("content")
             for mt, media in content.items() if content else ():
                 if _media_kind(mt) == "json" and media.get("schema") is not None:
-                    ref = self.type_of(media.child("schema"), naming.pascal(method_name) + "Error" + naming.pascal(code))
+                    ref = self.type_of(
+                        media.child("schema"), naming.pascal(method_name) + "Error" + naming.pascal(code)
+                    )
                     if ref.annotation != "object":
                         out.append(ErrorBody(code.upper() if code != "default" else code, ref, _cast_to(ref)))
                     break
@@ -331,7 +373,15 @@ def _cast_to(returns: TypeRef) -> RuntimeType:
 
 #: Names the client class (and its module) already use: a resource of that name gets a trailing "_".
 _CLIENT_RESERVED = naming.RESERVED_IN_MODULES | {
-    "with_options", "copy", "security_schemes", "request", "close", "is_closed", "base_url", "timeout", "max_retries",
+    "with_options",
+    "copy",
+    "security_schemes",
+    "request",
+    "close",
+    "is_closed",
+    "base_url",
+    "timeout",
+    "max_retries",
 }
 
 
@@ -356,7 +406,7 @@ def _method_name_default(op: Located, method: str, key: str, resource: str = "")
     if isinstance(op_id, str) and naming.snake(op_id):
         name = naming.python_name(op_id, fallback="call")
         prefix = naming.snake(resource) + "_"
-        rest = name[len(prefix):] if resource and name.startswith(prefix) else ""
+        rest = name[len(prefix) :] if resource and name.startswith(prefix) else ""
         return naming.python_name(rest, fallback="call") if rest and not rest[0].isdigit() else name
     words = [method] + [s.strip("{}") for s in key.partition("?")[0].split("/") if s]
     return naming.python_name(" ".join(words), fallback="call")
@@ -378,9 +428,34 @@ def _walk(resources: Iterable[Resource]) -> Iterator[Resource]:
 
 #: Names a resource or client module imports; a resource class is never called one of them.
 _RESOURCE_RESERVED = frozenset(
-    {"Body", "Headers", "Query", "NotGiven", "NOT_GIVEN", "RequestOptions", "Unpack", "FileTypes", "FileContent", "Styled", "SyncAPIResource",
-     "AsyncAPIResource", "SyncAPIClient", "AsyncAPIClient", "SecurityScheme", "ApiKeyAuth", "HttpBasicAuth",
-     "HttpBearerAuth", "ClassVar", "Mapping", "DEFAULT_MAX_RETRIES", "List", "Dict", "Literal", "Optional", "Union"}
+    {
+        "Body",
+        "Headers",
+        "Query",
+        "NotGiven",
+        "NOT_GIVEN",
+        "RequestOptions",
+        "Unpack",
+        "FileTypes",
+        "FileContent",
+        "Styled",
+        "SyncAPIResource",
+        "AsyncAPIResource",
+        "SyncAPIClient",
+        "AsyncAPIClient",
+        "SecurityScheme",
+        "ApiKeyAuth",
+        "HttpBasicAuth",
+        "HttpBearerAuth",
+        "ClassVar",
+        "Mapping",
+        "DEFAULT_MAX_RETRIES",
+        "List",
+        "Dict",
+        "Literal",
+        "Optional",
+        "Union",
+    }
 )
 
 
@@ -403,7 +478,13 @@ def _resource(node: _Node, parent_class: str, reserved: set[str]) -> Resource:
     for child in node.children.values():
         c = _resource(child, class_name, reserved)
         if c.class_name in child_classes:
-            raise GenerationError([Diagnostic("<config>", None, None, "", f"resource class name {c.class_name} is used twice under {module}")])
+            raise GenerationError(
+                [
+                    Diagnostic(
+                        "<config>", None, None, "", f"resource class name {c.class_name} is used twice under {module}"
+                    )
+                ]
+            )
         child_classes.add(c.class_name)
         children.append(c)
     # "asynchronous" is what the async class's methods are made with, in its own class body.
@@ -418,7 +499,11 @@ def _resource(node: _Node, parent_class: str, reserved: set[str]) -> Resource:
     if children:
         imports.add(Import(_TYPING, "TYPE_CHECKING"))
     if ops:
-        imports |= {Import("typing_extensions", "Unpack"), Import("._types", "RequestOptions"), Import("._resource", "asynchronous")}
+        imports |= {
+            Import("typing_extensions", "Unpack"),
+            Import("._types", "RequestOptions"),
+            Import("._resource", "asynchronous"),
+        }
         optional = [not p.required for op in ops for p in op.keyword]
         for op in ops:
             if op.body:

@@ -79,7 +79,15 @@ def _build_and_render(spec: Spec, config: Config, options: Options, cache: Cache
     except RecursionError:
         # Schemas that nest through each other without a named model in between; never a crash.
         raise GenerationError(
-            [Diagnostic(spec.root.name, None, None, "", "schemas nest too deeply (or refer to themselves without a named schema in between)")]
+            [
+                Diagnostic(
+                    spec.root.name,
+                    None,
+                    None,
+                    "",
+                    "schemas nest too deeply (or refer to themselves without a named schema in between)",
+                )
+            ]
         ) from None
     laid_out: set[str] = set()
     with without_gc():
@@ -143,7 +151,9 @@ def _generate(options: Options, cache: Cache) -> Result:
     if isinstance(outcome[0], Exception):
         raise outcome[0]
     built = outcome[0]
-    files = format_files(built.files, cache=cache, jobs=options.jobs, laid_out=built.laid_out, black_all=options.black_all)
+    files = format_files(
+        built.files, cache=cache, jobs=options.jobs, laid_out=built.laid_out, black_all=options.black_all
+    )
     spec_files = spec.local_files()
     others = [options.config.resolve()] if options.config else []
     inputs = None if spec_files is None else spec_files + others

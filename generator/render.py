@@ -25,7 +25,9 @@ from .safe import lit
 TEMPLATE_SUFFIX = ".j2"
 #: Templates that lay their modules out as black does (see shape.py; checked by the tests): black
 #: formats their long statements only (see format.py).
-BLACK_LAYOUT = frozenset({"package/types/model.py.j2", "package/resources/resource.py.j2", "package/types/__init__.py.j2"})
+BLACK_LAYOUT = frozenset(
+    {"package/types/model.py.j2", "package/resources/resource.py.j2", "package/types/__init__.py.j2"}
+)
 
 
 def templates_dir() -> Path:
@@ -131,8 +133,16 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
-    env.filters.update(lit=lit, ident=ident, doc=doc, comment=comment, toml_str=toml_str, indent_doc=indent_doc, docstring=docstring)
-    env.globals.update(call=shape.call, mapping=shape.mapping, argument=shape.argument, statement=shape.statement, class_line=shape.class_line)
+    env.filters.update(
+        lit=lit, ident=ident, doc=doc, comment=comment, toml_str=toml_str, indent_doc=indent_doc, docstring=docstring
+    )
+    env.globals.update(
+        call=shape.call,
+        mapping=shape.mapping,
+        argument=shape.argument,
+        statement=shape.statement,
+        class_line=shape.class_line,
+    )
     return env
 
 
@@ -177,7 +187,11 @@ def render(api: Api, *, cache: Cache | None = None, laid_out: set[str] | None = 
             out[f"{pkg}/{rel}"] = path.read_text(encoding="utf-8")
     emit("package/resources/__init__.py.j2", f"{pkg}/resources/__init__.py")
     for resource in api.all_resources:
-        emit("package/resources/resource.py.j2", _module_path(pkg, resource.module, resource.is_package), resource=resource)
+        emit(
+            "package/resources/resource.py.j2",
+            _module_path(pkg, resource.module, resource.is_package),
+            resource=resource,
+        )
     emit("package/types/__init__.py.j2", f"{pkg}/types/__init__.py")
     for module in api.type_modules:
         emit("package/types/model.py.j2", f"{pkg}/types/{module.module}.py", module=module)

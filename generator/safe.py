@@ -18,7 +18,9 @@ def lit(value: Any) -> str:
     if value is None or isinstance(value, (bool, int)):
         return repr(value)
     if isinstance(value, float):
-        return repr(value) if value == value and value not in (float("inf"), float("-inf")) else f"float({str(value)!r})"
+        return (
+            repr(value) if value == value and value not in (float("inf"), float("-inf")) else f"float({str(value)!r})"
+        )
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(lit(v) for v in value) + "]"
     if isinstance(value, dict):

@@ -38,11 +38,36 @@ _TYPES = ".types."
 
 #: Attribute names pydantic's BaseModel uses; a property of that name gets a trailing underscore.
 _MODEL_RESERVED = {
-    "model_config", "model_fields", "model_computed_fields", "model_extra", "model_fields_set", "copy",
-    "dict", "json", "schema", "schema_json", "construct", "validate", "to_dict", "to_json", "parse_obj",
-    "parse_raw", "parse_file", "from_orm", "update_forward_refs", "model_dump", "model_dump_json",
-    "model_validate", "model_validate_json", "model_copy", "model_construct", "model_json_schema",
-    "model_post_init", "model_rebuild", "model_parametrized_name", "model_validate_strings",
+    "model_config",
+    "model_fields",
+    "model_computed_fields",
+    "model_extra",
+    "model_fields_set",
+    "copy",
+    "dict",
+    "json",
+    "schema",
+    "schema_json",
+    "construct",
+    "validate",
+    "to_dict",
+    "to_json",
+    "parse_obj",
+    "parse_raw",
+    "parse_file",
+    "from_orm",
+    "update_forward_refs",
+    "model_dump",
+    "model_dump_json",
+    "model_validate",
+    "model_validate_json",
+    "model_copy",
+    "model_construct",
+    "model_json_schema",
+    "model_post_init",
+    "model_rebuild",
+    "model_parametrized_name",
+    "model_validate_strings",
 }
 #: Lower-case names a model module may use in annotations; an attribute of that name would shadow it
 #: inside the class body, so it gets a trailing underscore.
@@ -97,7 +122,9 @@ def _strict(ref: TypeRef) -> TypeRef:
 
 def _names_a_class(annotation: str) -> bool:
     """Whether mypy reads the alias ``annotation`` used as a value as a class (not a special form)."""
-    return annotation.isidentifier() and annotation not in ("None", "object") or annotation.startswith(("List[", "Dict["))
+    return (
+        annotation.isidentifier() and annotation not in ("None", "object") or annotation.startswith(("List[", "Dict["))
+    )
 
 
 def _union(parts: list[TypeRef]) -> TypeRef:
@@ -126,7 +153,11 @@ def _description(node: Located) -> str | None:
 
 def _types(value: dict[str, Any]) -> set[str]:
     kind = value.get("type")
-    return {kind} if isinstance(kind, str) else {k for k in kind if isinstance(k, str)} if isinstance(kind, list) else set()
+    return (
+        {kind}
+        if isinstance(kind, str)
+        else {k for k in kind if isinstance(k, str)} if isinstance(kind, list) else set()
+    )
 
 
 def _attribute_names(wire_names: list[str]) -> dict[str, str]:
@@ -246,7 +277,9 @@ class SchemaBuilder:
         slot = self.slots.get(self._key(node, request))
         if slot is None:  # the request shape of a declared schema
             base = self.slots.get(self._key(node))
-            slot = self.declare(node, (base.class_name if base else ref_name(node.parts, "Model")) + "Request", request=True)
+            slot = self.declare(
+                node, (base.class_name if base else ref_name(node.parts, "Model")) + "Request", request=True
+            )
         if slot.model is None:
             # Mark as in progress so recursion refers to the name instead of rebuilding it.
             slot.model = Model(slot.class_name, slot.module, None)
@@ -271,7 +304,9 @@ class SchemaBuilder:
             if extra is not None:
                 uses |= extra.imports | {Import(_TYPING, "Dict"), Import("pydantic", "Field")}
             slot.uses = uses
-            return Model(slot.class_name, slot.module, description, tuple(fields), None, (), deprecated=deprecated, extra=extra)
+            return Model(
+                slot.class_name, slot.module, description, tuple(fields), None, (), deprecated=deprecated, extra=extra
+            )
         alias = self.type_of(schema, slot.class_name, top_level=True, request=slot.request)
         if alias.annotation == slot.class_name:
             alias = _t("object")  # a schema that is only itself (allOf: [$ref: <itself>]) says nothing
@@ -494,7 +529,9 @@ class SchemaBuilder:
                     for i, item in enumerate(node.child("prefixItems").elements())
                 ]
                 return _combine("Tuple[{}]", items, Import(_TYPING, "Tuple"))
-            item = self.type_of(node.child("items"), f"{hint}Item", request=request) if "items" in value else _t("object")
+            item = (
+                self.type_of(node.child("items"), f"{hint}Item", request=request) if "items" in value else _t("object")
+            )
             return _combine("List[{}]", [item], Import(_TYPING, "List"))
         if kind == "object" or "additionalProperties" in value or "properties" in value:
             extra = value.get("additionalProperties")
@@ -562,7 +599,9 @@ class SchemaBuilder:
             if ref.annotation.startswith("Optional["):
                 nullable = True
                 inner = ref.annotation[len("Optional[") : -1]
-                ref = TypeRef(inner, ref.imports if "Optional[" in inner else ref.imports - {Import(_TYPING, "Optional")})
+                ref = TypeRef(
+                    inner, ref.imports if "Optional[" in inner else ref.imports - {Import(_TYPING, "Optional")}
+                )
             if ref.annotation not in [p.annotation for p in parts]:
                 parts.append(ref)
                 kept.append(member)
@@ -581,7 +620,9 @@ class SchemaBuilder:
                 ref = tagged
         return _optional(ref) if nullable else ref
 
-    def _tagged(self, node: Located, members: list[Located], parts: list[TypeRef], discriminator: dict[str, Any]) -> TypeRef | None:
+    def _tagged(
+        self, node: Located, members: list[Located], parts: list[TypeRef], discriminator: dict[str, Any]
+    ) -> TypeRef | None:
         """A union selected by its discriminator, or None when some member cannot be told by its tag.
 
         Each member answers to: the ``mapping`` values naming it, else its component name (the
@@ -595,7 +636,9 @@ class SchemaBuilder:
                 continue
             ref = target if "#" in target or "/" in target or "." in target else f"#/components/schemas/{target}"
             try:
-                resolved = self.spec.deref(self.spec.resolve(Located(node.doc, node.parts + ("discriminator", "mapping", str(value)), ref)))
+                resolved = self.spec.deref(
+                    self.spec.resolve(Located(node.doc, node.parts + ("discriminator", "mapping", str(value)), ref))
+                )
             except Exception:  # an unresolvable mapping entry: the member cannot be told by it
                 continue
             by_target.setdefault((str(resolved.doc.path), resolved.parts), []).append(str(value))
@@ -611,8 +654,19 @@ class SchemaBuilder:
             slot = self.slots.get(self._key(target)) or self.slots.get(self._key(target, True))
             tagged_classes = slot.tagged_classes if slot else ()
             declared = self._declared_tags(target, prop)
-            is_class = slot is not None and slot.model is not None and slot.model.alias is None and self._is_object(target.value)
-            native = native and is_class and len(declared) == 1 and set(values) <= set(declared) and self._requires(target, prop)
+            is_class = (
+                slot is not None
+                and slot.model is not None
+                and slot.model.alias is None
+                and self._is_object(target.value)
+            )
+            native = (
+                native
+                and is_class
+                and len(declared) == 1
+                and set(values) <= set(declared)
+                and self._requires(target, prop)
+            )
             if not values:
                 values = declared
             if not values and "$ref" in member.value and len(target.parts) == 3 and target.parts[1] == "schemas":
@@ -632,7 +686,12 @@ class SchemaBuilder:
                 Import("pydantic", "Field"),
             )
         choices = [
-            _combine("Annotated[{}, Tag(%s)]" % lit(p.annotation), [p], Import(_TYPING, "Annotated"), Import("pydantic", "Tag"))
+            _combine(
+                "Annotated[{}, Tag(%s)]" % lit(p.annotation),
+                [p],
+                Import(_TYPING, "Annotated"),
+                Import("pydantic", "Tag"),
+            )
             for p in parts
         ]
         union = _union(choices)
@@ -731,8 +790,12 @@ class Cycles:
         component = _strongly_connected(graph)
         cyclic = {module: {m for m in graph[module] if component[m] == component[module]} for module in by_module}
         recursive = {
-            s.class_name for module, members in by_module.items() for s in members
-            if s.class_name in model_graph[s.class_name] or component_size[model_component[s.class_name]] > 1 or bool(cyclic[module])
+            s.class_name
+            for module, members in by_module.items()
+            for s in members
+            if s.class_name in model_graph[s.class_name]
+            or component_size[model_component[s.class_name]] > 1
+            or bool(cyclic[module])
         }
         return cls(by_module, cyclic, recursive, model_component)
 
@@ -750,8 +813,8 @@ def type_module(module: str, slots: list[_ModelSlot], cyclic: set[str], recursiv
     late (they import it too) and whose models named in ``recursive`` are in a cycle."""
     here = f"{_TYPES}{module}"
     uses = {i for s in slots for i in s.uses}
-    runtime = {i for i in uses if i.module[len(_TYPES):] not in cyclic}
-    deferred = {i for i in uses if i.module.startswith(_TYPES) and i.module[len(_TYPES):] in cyclic}
+    runtime = {i for i in uses if i.module[len(_TYPES) :] not in cyclic}
+    deferred = {i for i in uses if i.module.startswith(_TYPES) and i.module[len(_TYPES) :] in cyclic}
     models = []
     for slot in slots:
         model = slot.model

@@ -210,7 +210,12 @@ def _format_batch(keys: list[str]) -> list[str]:
         "def": ([], [inner + "pass"]),
     }[kind]
     for n, (text, _, _) in enumerate(items):
-        lines += [f"{pad}{_MARK}{n}", *opening, pad + text if kind in ("statement", "returns", "def") else inner + text, *closing]
+        lines += [
+            f"{pad}{_MARK}{n}",
+            *opening,
+            pad + text if kind in ("statement", "returns", "def") else inner + text,
+            *closing,
+        ]
     try:
         out = black.format_str("\n".join(lines) + "\n", mode=black.Mode()).split("\n")
     except black.InvalidInput:

@@ -91,7 +91,11 @@ class _LoadedDocuments(dict):  # type: ignore[type-arg]
 
 
 def validation_diagnostics(
-    spec: Spec, *, cache: Cache | None = None, jobs: int = 1, meanwhile: Callable[[], None] | None = None,
+    spec: Spec,
+    *,
+    cache: Cache | None = None,
+    jobs: int = 1,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Diagnostic]:
     """Every validation error of the document, located, in document order.
 
@@ -114,7 +118,11 @@ def validation_diagnostics(
     job = Job(spec.root.data, make_validator, lambda e: getattr(e, _LOCATION, None), _message, _stopped)
     findings = validate_units(
         # The library's version is part of every cache key: an upgrade may report differently.
-        job, version=version, external=_external_digest(spec), cache=FindingsCache(cache), jobs=jobs,
+        job,
+        version=version,
+        external=_external_digest(spec),
+        cache=FindingsCache(cache),
+        jobs=jobs,
         meanwhile=meanwhile,
     )
     found: list[Diagnostic] = []

@@ -35,6 +35,7 @@ from . import workers
 from .cache import Cache
 from .diagnostics import parse_pointer
 
+
 def _speed_up_protocol_check() -> None:
     """On Python < 3.12, ``isinstance(x, SomeProtocol)`` recomputes the protocol's members on every
     call; pathable (under openapi-spec-validator) makes that check for every node it visits, which
@@ -95,14 +96,18 @@ def split_units(document: dict[str, Any]) -> list[Unit]:
     if isinstance(components, dict):
         for kind, entries in components.items():
             if isinstance(entries, dict):
-                units.extend(Unit((_COMPONENT_SECTIONS, str(kind), str(name)), value) for name, value in entries.items())
+                units.extend(
+                    Unit((_COMPONENT_SECTIONS, str(kind), str(name)), value) for name, value in entries.items()
+                )
             else:  # not a mapping: let the meta-schema say so, from a unit of its own
                 units.append(Unit((_COMPONENT_SECTIONS, str(kind)), entries))
     return units
 
 
 def _canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode(
+        "utf-8", "surrogatepass"
+    )
 
 
 def _digest(*chunks: bytes) -> str:
@@ -145,7 +150,9 @@ def _ref_target(ref: str) -> tuple[str, ...] | None:
     return None
 
 
-def unit_keys(units: list[Unit], contents: list[bytes], version: str, external: Callable[[str], bytes]) -> tuple[list[str], list[str]]:
+def unit_keys(
+    units: list[Unit], contents: list[bytes], version: str, external: Callable[[str], bytes]
+) -> tuple[list[str], list[str]]:
     """(structural key, semantic key) per unit: own content hash, and hash with everything referenced.
 
     ``external(ref)`` returns the bytes of the file a non-local reference points into, so that a unit
@@ -413,7 +420,10 @@ def duplicate_operation_ids(document: dict[str, Any]) -> list[Finding]:
             key = json.dumps(op_id, sort_keys=True, default=str)
             if key in seen:
                 out.append(
-                    (("paths", str(url), str(method), "operationId"), f"Operation ID '{op_id}' for '{method}' in '{url}' is not unique")
+                    (
+                        ("paths", str(url), str(method), "operationId"),
+                        f"Operation ID '{op_id}' for '{method}' in '{url}' is not unique",
+                    )
                 )
             seen.add(key)
     return out
@@ -452,7 +462,12 @@ class FindingsCache:
 
 
 def validate_units(
-    job: Job, *, version: str, external: Callable[[str], bytes], cache: FindingsCache, jobs: int,
+    job: Job,
+    *,
+    version: str,
+    external: Callable[[str], bytes],
+    cache: FindingsCache,
+    jobs: int,
     meanwhile: Callable[[], None] | None = None,
 ) -> list[Finding]:
     """Every finding of the document, in document order (units in order, then duplicate operationIds).

@@ -30,7 +30,9 @@ def read_manifest(output: Path) -> set[str] | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise GenerationError([Diagnostic(display_path(output / MANIFEST), None, None, "", f"cannot read: {exc}")]) from None
+        raise GenerationError(
+            [Diagnostic(display_path(output / MANIFEST), None, None, "", f"cannot read: {exc}")]
+        ) from None
     owned = set()
     for line in text.splitlines():
         line = line.strip()
@@ -39,7 +41,9 @@ def read_manifest(output: Path) -> set[str] | None:
         # Refuse paths that would leave the output directory: the manifest is input too. (Strings,
         # not Path objects: a manifest lists every file of a large client.)
         if os.path.isabs(line) or ".." in line.replace("\\", "/").split("/") or os.path.splitdrive(line)[0]:
-            raise GenerationError([Diagnostic(display_path(output / MANIFEST), None, None, "", f"invalid entry {line!r}")])
+            raise GenerationError(
+                [Diagnostic(display_path(output / MANIFEST), None, None, "", f"invalid entry {line!r}")]
+            )
         owned.add(line)
     return owned
 
@@ -87,8 +91,16 @@ def plan(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
         visible = [p for p in output.iterdir() if not p.name.startswith(_TMP_PREFIX)] if output.is_dir() else []
         if visible and not force:
             raise GenerationError(
-                [Diagnostic(name, None, None, "", "output directory is not empty and was not written by oagen (no "
-                            f"{MANIFEST}); pass --force to generate into it anyway")]
+                [
+                    Diagnostic(
+                        name,
+                        None,
+                        None,
+                        "",
+                        "output directory is not empty and was not written by oagen (no "
+                        f"{MANIFEST}); pass --force to generate into it anyway",
+                    )
+                ]
             )
         owned = set() if not visible else None
     changed = {}
@@ -97,7 +109,11 @@ def plan(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
     for path, text in files.items():
         target = output / path
         if not inside(path):
-            foreign.append(Diagnostic(display_path(target), None, None, "", "a symlink leads this file out of the output directory"))
+            foreign.append(
+                Diagnostic(
+                    display_path(target), None, None, "", "a symlink leads this file out of the output directory"
+                )
+            )
             continue
         try:
             if target.read_bytes() == text.encode("utf-8"):
@@ -106,14 +122,22 @@ def plan(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
             pass
         except OSError:
             if target.is_dir():
-                foreign.append(Diagnostic(display_path(target), None, None, "", "a directory is in the way of a generated file"))
+                foreign.append(
+                    Diagnostic(display_path(target), None, None, "", "a directory is in the way of a generated file")
+                )
                 continue
         else:
             # An existing file oagen did not write is never overwritten (unless --force on a foreign directory).
             if owned is not None and path not in owned and path != MANIFEST:
                 foreign.append(
-                    Diagnostic(display_path(target), None, None, "", f"exists and was not written by oagen (not in {MANIFEST}); "
-                               "move it away or delete it to generate here")
+                    Diagnostic(
+                        display_path(target),
+                        None,
+                        None,
+                        "",
+                        f"exists and was not written by oagen (not in {MANIFEST}); "
+                        "move it away or delete it to generate here",
+                    )
                 )
                 continue
         changed[path] = text
@@ -174,7 +198,9 @@ def write(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
     except BaseException as exc:
         _rollback(staged, replaced, created_dirs)
         if isinstance(exc, OSError):
-            raise GenerationError([Diagnostic(display_path(output), None, None, "", f"cannot write output (nothing was changed): {exc}")]) from None
+            raise GenerationError(
+                [Diagnostic(display_path(output), None, None, "", f"cannot write output (nothing was changed): {exc}")]
+            ) from None
         raise
     return todo
 
@@ -220,7 +246,9 @@ def _snapshot(target: Path) -> tuple[bytes | None, int | None]:
         return None, None
 
 
-def _rollback(staged: dict[Path, str], replaced: list[tuple[Path, bytes | None, int | None]], created_dirs: list[Path]) -> None:
+def _rollback(
+    staged: dict[Path, str], replaced: list[tuple[Path, bytes | None, int | None]], created_dirs: list[Path]
+) -> None:
     for tmp in staged.values():
         _unlink_quietly(tmp)
     for target, previous, mode in reversed(replaced):

@@ -393,7 +393,9 @@ def _structural_yaml(text: str) -> tuple[str, str] | None:
             if k is None or _indent(lines[k]) <= _indent(lines[n]):
                 continue
             pad = " " * _indent(lines[k])
-            schema = next(lines[m].strip().rstrip(":") for m in range(n - 1, j, -1) if _indent(lines[m]) == _indent(lines[j + 1]))
+            schema = next(
+                lines[m].strip().rstrip(":") for m in range(n - 1, j, -1) if _indent(lines[m]) == _indent(lines[j + 1])
+            )
             added = [f"{pad}{ADDED_PROPERTY}:\n", f"{pad}  type: string\n"]
             return "".join(lines[: n + 1] + added + lines[n + 1 :]), f"{schema}: property {ADDED_PROPERTY} added"
     return None

@@ -110,12 +110,24 @@ def _first_lines(text: str, count: int = 3) -> str:
     return " | ".join(lines[-count:] if lines and lines[0].startswith("Traceback") else lines[:count])
 
 
-def _run(args: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})})
+def _run(
+    args: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
+    )
 
 
 def run_one(
-    spec: Path, folder: Path, work: Path, *, mypy: bool, skip_validation: bool, timeout: float, cache: Path, black: bool = False
+    spec: Path,
+    folder: Path,
+    work: Path,
+    *,
+    mypy: bool,
+    skip_validation: bool,
+    timeout: float,
+    cache: Path,
+    black: bool = False,
 ) -> Outcome:
     name = spec.relative_to(folder).as_posix()
     start = time.perf_counter()
@@ -132,7 +144,9 @@ def run_one(
         gen = _run(args, work, timeout, {"PYTHONPATH": str(ROOT)})
         if gen.returncode == 2:
             errors = [line for line in gen.stderr.splitlines() if line.startswith("error:")]
-            return Outcome(name, "refused", time.perf_counter() - start, _first_lines("\n".join(errors) or gen.stderr, 2))
+            return Outcome(
+                name, "refused", time.perf_counter() - start, _first_lines("\n".join(errors) or gen.stderr, 2)
+            )
         if gen.returncode != 0:
             return Outcome(name, "crash", time.perf_counter() - start, _first_lines(gen.stderr))
         packages = sorted(p.parent.name for p in out.glob("*/__init__.py"))
@@ -143,7 +157,9 @@ def run_one(
             try:
                 compile(file.read_text(encoding="utf-8"), str(file), "exec")
             except SyntaxError as exc:
-                return Outcome(name, "compile", time.perf_counter() - start, f"{file.relative_to(out)}:{exc.lineno}: {exc.msg}")
+                return Outcome(
+                    name, "compile", time.perf_counter() - start, f"{file.relative_to(out)}:{exc.lineno}: {exc.msg}"
+                )
         code = (
             "import importlib, pkgutil, sys\n"
             f"pkg = importlib.import_module({package!r})\n"
@@ -155,33 +171,62 @@ def run_one(
             return Outcome(name, "import", time.perf_counter() - start, _first_lines(imported.stderr))
         if mypy:
             checked = _run(
-                [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", str(cache), "-p", package],
+                [
+                    sys.executable,
+                    "-m",
+                    "mypy",
+                    "--strict",
+                    "--no-error-summary",
+                    "--cache-dir",
+                    str(cache),
+                    "-p",
+                    package,
+                ],
                 out,
                 timeout,
                 {"MYPYPATH": str(out)},
             )
             if checked.returncode != 0:
                 errors = [line for line in checked.stdout.splitlines() if ": error:" in line]
-                return Outcome(name, "mypy", time.perf_counter() - start, f"{len(errors)} error(s): " + _first_lines("\n".join(errors) or checked.stderr, 2))
+                return Outcome(
+                    name,
+                    "mypy",
+                    time.perf_counter() - start,
+                    f"{len(errors)} error(s): " + _first_lines("\n".join(errors) or checked.stderr, 2),
+                )
         if black:
             checked = _run([sys.executable, "-m", "black", "--check", "--workers", "1", package], out, timeout)
             if checked.returncode != 0:
                 changed = [line for line in checked.stderr.splitlines() if line.startswith("would reformat")]
-                return Outcome(name, "black", time.perf_counter() - start, f"{len(changed)} file(s): " + _first_lines("\n".join(changed) or checked.stderr, 2))
+                return Outcome(
+                    name,
+                    "black",
+                    time.perf_counter() - start,
+                    f"{len(changed)} file(s): " + _first_lines("\n".join(changed) or checked.stderr, 2),
+                )
         methods, operations = count_methods(out / package), count_operations(source)
         counted = f"{methods}/{operations}"
         if methods < operations:
             return Outcome(name, "dropped", time.perf_counter() - start, counted, counted)
         return Outcome(name, "ok", time.perf_counter() - start, "", counted)
     except subprocess.TimeoutExpired as exc:
-        return Outcome(name, "timeout", time.perf_counter() - start, f"{exc.cmd[2] if len(exc.cmd) > 2 else exc.cmd} took over {timeout:.0f}s")
+        return Outcome(
+            name,
+            "timeout",
+            time.perf_counter() - start,
+            f"{exc.cmd[2] if len(exc.cmd) > 2 else exc.cmd} took over {timeout:.0f}s",
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER, help="folder to walk (default: ../shared/corpus)")
+    parser.add_argument(
+        "folder", nargs="?", type=Path, default=DEFAULT_FOLDER, help="folder to walk (default: ../shared/corpus)"
+    )
     parser.add_argument("--mypy", action="store_true", help="also run mypy --strict on each generated package")
-    parser.add_argument("--black", action="store_true", help="also check that black would leave the generated code unchanged")
+    parser.add_argument(
+        "--black", action="store_true", help="also check that black would leave the generated code unchanged"
+    )
     parser.add_argument("--skip-validation", action="store_true", help="pass --skip-validation to oagen")
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="documents processed in parallel")
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per step of one document")
@@ -204,7 +249,16 @@ def main(argv: list[str] | None = None) -> int:
         def job(index: int, spec: Path) -> Outcome:
             work = base / str(index)
             work.mkdir()
-            result = run_one(spec, folder, work, mypy=args.mypy, skip_validation=args.skip_validation, timeout=args.timeout, cache=cache, black=args.black)
+            result = run_one(
+                spec,
+                folder,
+                work,
+                mypy=args.mypy,
+                skip_validation=args.skip_validation,
+                timeout=args.timeout,
+                cache=cache,
+                black=args.black,
+            )
             if args.keep and (work / "out").is_dir():
                 target = args.keep / result.document.replace("/", "__")
                 shutil.rmtree(target, ignore_errors=True)
@@ -217,7 +271,9 @@ def main(argv: list[str] | None = None) -> int:
             futures = [pool.submit(job, i, s) for i, s in enumerate(specs)]
             for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
                 r = future.result()
-                print(f"[{done}/{len(specs)}] {r.document}: {r.outcome} ({r.seconds:.1f}s)", file=sys.stderr, flush=True)
+                print(
+                    f"[{done}/{len(specs)}] {r.document}: {r.outcome} ({r.seconds:.1f}s)", file=sys.stderr, flush=True
+                )
             results = [f.result() for f in futures]
         wall = time.perf_counter() - started
 
@@ -230,7 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
     summary = ", ".join(f"{counts[k]} {k}" for k in sorted(counts, key=lambda k: (k != "ok", k)))
     checked = "import and pass mypy --strict" if args.mypy else "import"
-    print(f"\n{len(results)} documents: {summary}; {counts.get('ok', 0)} {checked}. {wall:.0f}s wall time, {args.jobs} job(s).")
+    print(
+        f"\n{len(results)} documents: {summary}; {counts.get('ok', 0)} {checked}. {wall:.0f}s wall time, {args.jobs} job(s)."
+    )
     return 1 if any(r.outcome in BROKEN for r in results) else 0
 
 

@@ -24,7 +24,10 @@ def tree(directory: Path) -> dict[str, bytes]:
     return {
         p.relative_to(directory).as_posix(): p.read_bytes()
         for p in sorted(directory.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts and ".mypy_cache" not in p.parts and not p.name.endswith(".egg-info")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and ".mypy_cache" not in p.parts
+        and not p.name.endswith(".egg-info")
     }
 
 

@@ -15,7 +15,9 @@ def _project(tmp_path: Path) -> Path:
     """A copy of this repository's spec/, generated/ and [tool.oagen] settings."""
     project = tmp_path / "project"
     shutil.copytree(ROOT / "spec", project / "spec")
-    shutil.copytree(ROOT / "generated", project / "generated", ignore=shutil.ignore_patterns("__pycache__", ".mypy_cache"))
+    shutil.copytree(
+        ROOT / "generated", project / "generated", ignore=shutil.ignore_patterns("__pycache__", ".mypy_cache")
+    )
     (project / "pyproject.toml").write_text(
         '[tool.oagen]\nspec = "spec/openapi.yaml"\nconfig = "spec/oagen.yaml"\noutput = "generated"\n'
     )
@@ -26,7 +28,9 @@ def test_generation_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
     outputs = []
     for seed in ("0", "12345"):
         out = tmp_path / f"out-{seed}"
-        result = run_oagen("generate", "spec/openapi.yaml", "-c", "spec/oagen.yaml", "-o", str(out), env={"PYTHONHASHSEED": seed})
+        result = run_oagen(
+            "generate", "spec/openapi.yaml", "-c", "spec/oagen.yaml", "-o", str(out), env={"PYTHONHASHSEED": seed}
+        )
         assert result.returncode == 0, result.stderr
         outputs.append(out)
     assert tree(outputs[0]) == tree(outputs[1]), tree_diff(outputs[0], outputs[1])
@@ -38,7 +42,11 @@ def test_check_fails_with_a_diff_after_a_spec_change_and_passes_after_generate(t
 
     spec = project / "spec" / "openapi.yaml"
     text = spec.read_text()
-    spec.write_text(text.replace("            - skills-2025-10-02\n", "            - skills-2025-10-02\n            - new-beta-2026-11-25\n"))
+    spec.write_text(
+        text.replace(
+            "            - skills-2025-10-02\n", "            - skills-2025-10-02\n            - new-beta-2026-11-25\n"
+        )
+    )
     stale = run_oagen("check", cwd=project)
     assert stale.returncode == 1, stale.stderr
     assert '+        "new-beta-2026-11-25",' in stale.stdout
@@ -52,7 +60,9 @@ def test_check_fails_with_a_diff_after_a_spec_change_and_passes_after_generate(t
 
 def test_a_broken_spec_exits_2_with_a_located_message_and_no_traceback(tmp_path: Path) -> None:
     spec = tmp_path / "broken.yaml"
-    spec.write_text("openapi: 3.1.0\ninfo:\n  title: x\n  version: '1'\npaths:\n  /a:\n    get:\n      responses: [1, 2\n")
+    spec.write_text(
+        "openapi: 3.1.0\ninfo:\n  title: x\n  version: '1'\npaths:\n  /a:\n    get:\n      responses: [1, 2\n"
+    )
     result = run_oagen("generate", str(spec), "-o", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -63,7 +73,11 @@ def test_a_broken_spec_exits_2_with_a_located_message_and_no_traceback(tmp_path:
 def test_an_invalid_spec_reports_every_error_located(tmp_path: Path) -> None:
     spec = tmp_path / "invalid.yaml"
     text = (ROOT / "spec" / "openapi.yaml").read_text()
-    spec.write_text(text.replace('  version: "2023-06-01"\n', "").replace("      type: object\n      required: [id, type]", "      type: objekt\n      required: [id, type]"))
+    spec.write_text(
+        text.replace('  version: "2023-06-01"\n', "").replace(
+            "      type: object\n      required: [id, type]", "      type: objekt\n      required: [id, type]"
+        )
+    )
     result = run_oagen("validate", str(spec))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -109,7 +123,9 @@ def test_output_ownership_stale_files_removed_foreign_files_kept(tmp_path: Path)
     assert refused.returncode == 2 and "--force" in refused.stderr
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
 
-    assert run_oagen("generate", "spec/openapi.yaml", "-c", "spec/oagen.yaml", "-o", str(out), "--force").returncode == 0
+    assert (
+        run_oagen("generate", "spec/openapi.yaml", "-c", "spec/oagen.yaml", "-o", str(out), "--force").returncode == 0
+    )
     stale = out / "anthropic_client" / "types" / "beta_api_error.py"
     assert stale.is_file()
     config = tmp_path / "oagen.yaml"
@@ -124,7 +140,9 @@ def test_output_ownership_stale_files_removed_foreign_files_kept(tmp_path: Path)
 
 def test_spec_alone_generates_with_defaults(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = run_oagen("generate", "tests/fixtures/petstore/openapi.yaml", "--output", str(out), "--package-name", "pets")
+    result = run_oagen(
+        "generate", "tests/fixtures/petstore/openapi.yaml", "--output", str(out), "--package-name", "pets"
+    )
     assert result.returncode == 0, result.stderr
     assert (out / "pets" / "_client.py").is_file()
     assert "class Petstore(SyncAPIClient)" in (out / "pets" / "_client.py").read_text()

@@ -104,19 +104,27 @@ def test_skip_validation_generates_and_prints_the_errors_as_warnings(tmp_path: P
     assert any("'id' is a required property" in e for e in _errors(Options(spec)))
     result = run_oagen("generate", str(spec), "-o", str(tmp_path / "out"), "--skip-validation")
     assert result.returncode == 0, result.stderr
-    assert re.search(r"^warning: [^\n]*api\.yaml:\d+:\d+: /[^\n]*: 'id' is a required property", result.stderr, re.MULTILINE), result.stderr
+    assert re.search(
+        r"^warning: [^\n]*api\.yaml:\d+:\d+: /[^\n]*: 'id' is a required property", result.stderr, re.MULTILINE
+    ), result.stderr
     assert (tmp_path / "out" / "tiny_client" / "types" / "thing.py").is_file()
 
 
 def test_duplicate_keys_are_errors_unless_validation_is_skipped(tmp_path: Path) -> None:
     spec = tmp_path / "api.yaml"
-    spec.write_text(MINIMAL.replace("        id: {type: string}\n", "        id: {type: string}\n        id: {type: integer}\n"))
+    spec.write_text(
+        MINIMAL.replace("        id: {type: string}\n", "        id: {type: string}\n        id: {type: integer}\n")
+    )
     errors = _errors(Options(spec))
-    assert any(re.search(r"api\.yaml:19:9: /components/schemas/Thing/properties/id: duplicate key 'id'", e) for e in errors), errors
+    assert any(
+        re.search(r"api\.yaml:19:9: /components/schemas/Thing/properties/id: duplicate key 'id'", e) for e in errors
+    ), errors
     result = generate(Options(spec, skip_validation=True))
     assert any("duplicate key" in str(w) for w in result.warnings)
     json_spec = tmp_path / "api.json"
-    json_spec.write_text('{"openapi": "3.1.0",\n "info": {"title": "x", "version": "1"},\n "paths": {},\n "paths": {}}\n')
+    json_spec.write_text(
+        '{"openapi": "3.1.0",\n "info": {"title": "x", "version": "1"},\n "paths": {},\n "paths": {}}\n'
+    )
     assert any(re.search(r"api\.json:4:2: /paths: duplicate key", e) for e in _errors(Options(json_spec)))
 
 
@@ -181,8 +189,15 @@ def test_unresolvable_and_cyclic_refs_are_located(tmp_path: Path) -> None:
     )
     errors = _errors(Options(spec))
     assert any(re.search(r"api\.yaml:\d+:\d+: /components/schemas/Loop\d: \$ref cycle", e) for e in errors), errors
-    assert any(re.search(r"api\.yaml:21:\d+: /components/schemas/Gone/\$ref: unresolvable \$ref '#/components/schemas/Nowhere'", e) for e in errors), errors
-    assert any(re.search(r"/components/schemas/NoFile/\$ref: unresolvable \$ref 'other.yaml#/X': no file", e) for e in errors), errors
+    assert any(
+        re.search(
+            r"api\.yaml:21:\d+: /components/schemas/Gone/\$ref: unresolvable \$ref '#/components/schemas/Nowhere'", e
+        )
+        for e in errors
+    ), errors
+    assert any(
+        re.search(r"/components/schemas/NoFile/\$ref: unresolvable \$ref 'other.yaml#/X': no file", e) for e in errors
+    ), errors
     stderr = _user_error(run_oagen("validate", str(spec)))
     assert "$ref cycle" in stderr and "unresolvable $ref" in stderr
 
@@ -202,8 +217,15 @@ def test_file_refs_leaving_the_root_directory_are_refused(tmp_path: Path) -> Non
     spec = root / "api.yaml"
     spec.write_text(MINIMAL + "    Out: {$ref: '../outside.yaml'}\n    Abs: {$ref: 'file:///etc/passwd'}\n")
     errors = _errors(Options(spec))
-    assert any(re.search(r":19:\d+: /components/schemas/Out/\$ref: \$ref '\.\./outside\.yaml' leaves the spec's root directory", e) for e in errors), errors
-    assert any("/components/schemas/Abs/$ref: $ref 'file:///etc/passwd' leaves the spec's root directory" in e for e in errors), errors
+    assert any(
+        re.search(
+            r":19:\d+: /components/schemas/Out/\$ref: \$ref '\.\./outside\.yaml' leaves the spec's root directory", e
+        )
+        for e in errors
+    ), errors
+    assert any(
+        "/components/schemas/Abs/$ref: $ref 'file:///etc/passwd' leaves the spec's root directory" in e for e in errors
+    ), errors
     # a symlink inside the root that points outside is the same escape
     spec.write_text(MINIMAL + "    Link: {$ref: 'link.yaml'}\n")
     (root / "link.yaml").symlink_to(tmp_path / "outside.yaml")
@@ -219,18 +241,29 @@ def test_symlink_loops_are_errors_not_crashes(tmp_path: Path) -> None:
     (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
     spec = tmp_path / "api.yaml"
     spec.write_text(MINIMAL + "    Loop: {$ref: 'a.yaml'}\n")
-    assert any(re.search(r"/components/schemas/Loop/\$ref: \$ref 'a\.yaml': cannot resolve the path", e) for e in _errors(Options(spec)))
+    assert any(
+        re.search(r"/components/schemas/Loop/\$ref: \$ref 'a\.yaml': cannot resolve the path", e)
+        for e in _errors(Options(spec))
+    )
     stderr = _user_error(run_oagen("validate", str(tmp_path / "a.yaml")))
     assert "cannot resolve the path" in stderr
 
 
 def test_remote_refs_are_refused_unless_allowed(tmp_path: Path, httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/schemas/thing.json").respond_with_json({"type": "object", "properties": {"id": {"type": "string"}}})
+    httpserver.expect_request("/schemas/thing.json").respond_with_json(
+        {"type": "object", "properties": {"id": {"type": "string"}}}
+    )
     url = httpserver.url_for("/schemas/thing.json")
     spec = tmp_path / "api.yaml"
     spec.write_text(MINIMAL.replace('{$ref: "#/components/schemas/Thing"}', f"{{$ref: '{url}'}}"))
     errors = _errors(Options(spec))
-    assert any(re.search(r"api\.yaml:12:\d+: /paths/~1things/get/responses/200/content/application~1json/schema/\$ref: remote reference '.*' refused \(pass --allow-remote-refs", e) for e in errors), errors
+    assert any(
+        re.search(
+            r"api\.yaml:12:\d+: /paths/~1things/get/responses/200/content/application~1json/schema/\$ref: remote reference '.*' refused \(pass --allow-remote-refs",
+            e,
+        )
+        for e in errors
+    ), errors
     assert not httpserver.log, "nothing may be fetched without the flag"
     result = run_oagen("generate", str(spec), "-o", str(tmp_path / "out"), "--allow-remote-refs")
     assert result.returncode == 0, result.stderr
@@ -238,7 +271,9 @@ def test_remote_refs_are_refused_unless_allowed(tmp_path: Path, httpserver: HTTP
 
 
 def test_a_remote_document_may_not_redirect_to_a_local_file(tmp_path: Path, httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/evil.json").respond_with_data("", status=302, headers={"Location": "file:///etc/passwd"})
+    httpserver.expect_request("/evil.json").respond_with_data(
+        "", status=302, headers={"Location": "file:///etc/passwd"}
+    )
     spec = tmp_path / "api.yaml"
     spec.write_text(MINIMAL + f"    Evil: {{$ref: '{httpserver.url_for('/evil.json')}'}}\n")
     errors = _errors(Options(spec, allow_remote_refs=True))
@@ -249,7 +284,13 @@ def test_a_remote_document_may_not_redirect_to_a_local_file(tmp_path: Path, http
 
 
 def _billion_laughs(levels: int = 9) -> str:
-    lines = ["openapi: 3.1.0", "info: {title: x, version: '1'}", "paths: {}", "x-lol:", '  a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines = [
+        "openapi: 3.1.0",
+        "info: {title: x, version: '1'}",
+        "paths: {}",
+        "x-lol:",
+        '  a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ]
     lines += [f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, levels + 1)]
     return "\n".join(lines) + "\n"
 
@@ -268,7 +309,9 @@ def test_alias_bombs_are_refused_within_a_second(tmp_path: Path) -> None:
 
 def test_ordinary_aliases_are_fine(tmp_path: Path) -> None:
     spec = tmp_path / "api.yaml"
-    spec.write_text(MINIMAL.replace("        id: {type: string}\n", "        id: &str {type: string}\n        name: *str\n"))
+    spec.write_text(
+        MINIMAL.replace("        id: {type: string}\n", "        id: &str {type: string}\n        name: *str\n")
+    )
     assert generate(Options(spec)).files
 
 
@@ -282,7 +325,9 @@ def test_recursive_aliases_are_refused(tmp_path: Path) -> None:
 def test_absurd_nesting_is_refused(tmp_path: Path, suffix: str) -> None:
     spec = tmp_path / f"deep{suffix}"
     deep = "[" * 100_000 + "]" * 100_000
-    spec.write_text('{"openapi": "3.1.0", "info": {"title": "x", "version": "1"}, "paths": {}, "x-deep": ' + deep + "}\n")
+    spec.write_text(
+        '{"openapi": "3.1.0", "info": {"title": "x", "version": "1"}, "paths": {}, "x-deep": ' + deep + "}\n"
+    )
     error = _errors(Options(spec))[0]
     assert f"nested more than {MAX_DEPTH} levels deep" in error or "exceeded maximum nesting depth" in error, error
 
@@ -318,8 +363,16 @@ def test_unreadable_specs_are_user_errors(tmp_path: Path, make: str) -> None:
 def test_the_validator_never_reads_files_itself(tmp_path: Path) -> None:
     """openapi-spec-validator follows $refs on its own; oagen hands it only what oagen loaded."""
     spec = tmp_path / "api.json"
-    spec.write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "x", "version": "1"}, "paths": {},
-                                "components": {"schemas": {"A": {"$ref": "missing.json"}}}}))
+    spec.write_text(
+        json.dumps(
+            {
+                "openapi": "3.1.0",
+                "info": {"title": "x", "version": "1"},
+                "paths": {},
+                "components": {"schemas": {"A": {"$ref": "missing.json"}}},
+            }
+        )
+    )
     errors = _errors(Options(spec))
     assert any("unresolvable $ref 'missing.json'" in e for e in errors), errors
     spec_ok, problems = load_and_validate(Options(ROOT / "spec" / "openapi.yaml"))

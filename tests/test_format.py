@@ -109,21 +109,40 @@ def _layout_spec() -> dict[str, object]:
                     "tags": [long],
                     "summary": " \n ",
                     "description": "\n",
-                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "  "}],
-                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pair"}}}}},
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                            "description": "  ",
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pair"}}},
+                        }
+                    },
                 }
             }
         },
         "components": {
             "schemas": {
-                "Quoted": {"type": "object", "description": '"Quoted" at the start, and at the end: "', "properties": {"a": {"type": "string", "description": "\t"}}},
+                "Quoted": {
+                    "type": "object",
+                    "description": '"Quoted" at the start, and at the end: "',
+                    "properties": {"a": {"type": "string", "description": "\t"}},
+                },
                 "Pair": {"type": "array", "items": {"type": "object", "properties": {"x": {"type": "integer"}}}},
             }
         },
     }
 
 
-def test_models_and_resources_are_not_run_through_black_and_come_out_as_black_writes_them(tmp_path, monkeypatch) -> None:
+def test_models_and_resources_are_not_run_through_black_and_come_out_as_black_writes_them(
+    tmp_path, monkeypatch
+) -> None:
     """black runs over the whole-API modules only (and over long statements alone); the model and
     resource modules are left as rendered, which is exactly what black makes of them. ``black_all``
     runs black over everything, with the same bytes."""
@@ -168,12 +187,35 @@ def test_statements_laid_out_without_black_are_as_black_writes_them() -> None:
     for _ in range(400):
         indent = rng.choice([4, 8])
         head = ("self." if indent == 8 else "") + word(rng.randint(1, 100))
-        text = f"{head} = {rng.choice(['asynchronous', 'to_raw_response_wrapper'])}(resource.{word(rng.randint(1, 100))})"
+        text = (
+            f"{head} = {rng.choice(['asynchronous', 'to_raw_response_wrapper'])}(resource.{word(rng.randint(1, 100))})"
+        )
         entry = f'"{word(rng.randint(1, 90))}": "{word(rng.randint(1, 90))}",'
         name, annotation = word(rng.randint(1, 60)), "T" + word(rng.randint(1, 110))
-        field = rng.choice([f"{name}: Optional[{annotation}]", f"{name}: List[{annotation}] = None", f'{name}: {annotation} = Field(alias="{word(30)}")'])
-        lines = ["class A:", "    def f(self) -> None:" if indent == 8 else "    pass", " " * indent + shape.statement(text, indent)]
-        lines += ["", "", "class B:", "    " + shape.statement(field, 4), "", "", "_M = {", "    " + shape.statement(entry, 4, kind="entry"), "}", ""]
+        field = rng.choice(
+            [
+                f"{name}: Optional[{annotation}]",
+                f"{name}: List[{annotation}] = None",
+                f'{name}: {annotation} = Field(alias="{word(30)}")',
+            ]
+        )
+        lines = [
+            "class A:",
+            "    def f(self) -> None:" if indent == 8 else "    pass",
+            " " * indent + shape.statement(text, indent),
+        ]
+        lines += [
+            "",
+            "",
+            "class B:",
+            "    " + shape.statement(field, 4),
+            "",
+            "",
+            "_M = {",
+            "    " + shape.statement(entry, 4, kind="entry"),
+            "}",
+            "",
+        ]
         module = shape.resolve({"m.py": "\n".join(lines)}, {})["m.py"]
         assert black.format_str(module, mode=black.Mode()) == module, module
         checked += "\x00" not in shape.statement(text, indent) + shape.statement(field, 4)

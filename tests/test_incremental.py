@@ -37,7 +37,9 @@ def test_warm_generation_after_a_schema_change_equals_a_cold_one(tmp_path: Path)
 def test_cached_validation_reports_the_same_errors_as_a_cold_run(tmp_path: Path) -> None:
     spec = tmp_path / "bad.yaml"
     text = SPEC.read_text().replace('  version: "2023-06-01"\n', "")
-    spec.write_text(text.replace("      type: object\n      required: [id, type]", "      type: objekt\n      required: [id, type]"))
+    spec.write_text(
+        text.replace("      type: object\n      required: [id, type]", "      type: objekt\n      required: [id, type]")
+    )
     cold = _errors(Options(spec))
     assert any("'version' is a required property" in e for e in cold)
     assert any("'objekt'" in e for e in cold)
@@ -68,7 +70,9 @@ def test_nothing_changed_is_answered_from_the_record_and_any_change_is_seen(tmp_
     assert changed.returncode == 1 and "+        Delete one Message Batch." in changed.stdout
 
 
-def test_building_while_workers_validate_gives_the_same_bytes_and_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_building_while_workers_validate_gives_the_same_bytes_and_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With validation in worker processes, the IR is built and rendered meanwhile: the same files,
     and a spec's validation errors still come before anything its build raises."""
     from generator import pipeline, validation_units

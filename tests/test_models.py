@@ -78,9 +78,18 @@ def test_read_only_and_write_only_shape_requests_and_responses(generated: Path) 
     t = types_of(generated, "models_objects")
     assert "password" not in t.Account.model_fields and "id" in t.Account.model_fields
     assert "id" not in t.AccountRequest.model_fields and "password" in t.AccountRequest.model_fields
-    request = t.AccountRequest(email="a@example.com", password="s3cret", nickname="al", profile=t.ProfileRequest(bio="hi"))
-    assert request.to_dict() == {"email": "a@example.com", "password": "s3cret", "nickname": "al", "profile": {"bio": "hi"}}
-    response = t.Account.model_validate({"id": "0b7a3b1e-8a4e-4c4e-9b1a-0e8e2f1f5a10", "email": "a", "nickname": None, "password": "x"})
+    request = t.AccountRequest(
+        email="a@example.com", password="s3cret", nickname="al", profile=t.ProfileRequest(bio="hi")
+    )
+    assert request.to_dict() == {
+        "email": "a@example.com",
+        "password": "s3cret",
+        "nickname": "al",
+        "profile": {"bio": "hi"},
+    }
+    response = t.Account.model_validate(
+        {"id": "0b7a3b1e-8a4e-4c4e-9b1a-0e8e2f1f5a10", "email": "a", "nickname": None, "password": "x"}
+    )
     assert response.to_dict()["password"] == "x"  # not declared on responses, still kept
 
 
@@ -88,16 +97,28 @@ def test_descriptions_and_deprecation_become_docstrings(generated: Path) -> None
     source = (generated / "models_objects" / "objects_client" / "types" / "account.py").read_text()
     assert '    """An account.\n\n    Created with a password' in source
     assert '    referrer: Optional[str] = None\n    """Deprecated. Use `invited_by` instead."""' in source
-    assert (generated / "models_objects" / "objects_client" / "types" / "profile.py").read_text().count('"""Deprecated."""') == 1
+    assert (generated / "models_objects" / "objects_client" / "types" / "profile.py").read_text().count(
+        '"""Deprecated."""'
+    ) == 1
 
 
 def test_scalars_and_formats_round_trip_as_natural_types(generated: Path) -> None:
     t = types_of(generated, "models_objects")
     payload = {
-        "text": "x", "count": 9007199254740993, "ratio": 0.25, "flag": False,
-        "when": "2024-05-06T07:08:09Z", "day": "2024-02-29", "at": "10:11:12", "id": "0b7a3b1e-8a4e-4c4e-9b1a-0e8e2f1f5a10",
-        "homepage": "https://example.com", "blob": "aGVsbG8=", "raw": "bytes", "anything": {"nested": [1, None]},
-        "date": "2024-01-01", "int": 3,
+        "text": "x",
+        "count": 9007199254740993,
+        "ratio": 0.25,
+        "flag": False,
+        "when": "2024-05-06T07:08:09Z",
+        "day": "2024-02-29",
+        "at": "10:11:12",
+        "id": "0b7a3b1e-8a4e-4c4e-9b1a-0e8e2f1f5a10",
+        "homepage": "https://example.com",
+        "blob": "aGVsbG8=",
+        "raw": "bytes",
+        "anything": {"nested": [1, None]},
+        "date": "2024-01-01",
+        "int": 3,
     }
     s = roundtrip(t.Scalars, payload)
     import datetime
@@ -109,7 +130,10 @@ def test_scalars_and_formats_round_trip_as_natural_types(generated: Path) -> Non
     assert s.date_ == datetime.date(2024, 1, 1) and s.int_ == 3 and s.homepage == "https://example.com"
     missing = t.Scalars.model_validate({"text": "x", "count": 1, "ratio": 1, "flag": True})
     assert missing.day is None  # a date default is the server's: documented, not converted
-    assert "Default: `\"2024-01-31\"`." in (generated / "models_objects" / "objects_client" / "types" / "scalars.py").read_text()
+    assert (
+        'Default: `"2024-01-31"`.'
+        in (generated / "models_objects" / "objects_client" / "types" / "scalars.py").read_text()
+    )
 
 
 # --- enums -----------------------------------------------------------------------------------------
@@ -117,9 +141,14 @@ def test_scalars_and_formats_round_trip_as_natural_types(generated: Path) -> Non
 
 def test_closed_enums_keep_values_the_spec_did_not_list(generated: Path) -> None:
     t = types_of(generated, "models_enums")
-    order = roundtrip(t.Order, {"kind": "order", "status": "shipped", "priority": 2, "size": "L", "tags": ["urgent"], "gift_wrap": None})
+    order = roundtrip(
+        t.Order,
+        {"kind": "order", "status": "shipped", "priority": 2, "size": "L", "tags": ["urgent"], "gift_wrap": None},
+    )
     assert order.status == "shipped" and order.size == "L" and order.gift_wrap is None
-    new = roundtrip(t.Order, {"kind": "order", "status": "returned", "priority": 7, "tags": ["recycled"], "gift_wrap": "bag"})
+    new = roundtrip(
+        t.Order, {"kind": "order", "status": "returned", "priority": 7, "tags": ["recycled"], "gift_wrap": "bag"}
+    )
     assert (new.status, new.priority, new.tags, new.gift_wrap, new.size) == ("returned", 7, ["recycled"], "bag", "M")
     with pytest.raises(pydantic.ValidationError):
         t.Order.model_validate({"kind": "order", "status": {"not": "a value"}})
@@ -129,7 +158,9 @@ def test_closed_enums_keep_values_the_spec_did_not_list(generated: Path) -> None
 
 def test_enum_annotations(generated: Path) -> None:
     types = generated / "models_enums" / "enums_client" / "types"
-    assert 'Status: TypeAlias = Lenient[Literal["pending", "shipped", "delivered"]]' in (types / "status.py").read_text()
+    assert (
+        'Status: TypeAlias = Lenient[Literal["pending", "shipped", "delivered"]]' in (types / "status.py").read_text()
+    )
     assert 'Channel: TypeAlias = Union[str, Literal["web", "phone"]]' in (types / "channel.py").read_text()
     assert "Priority: TypeAlias = Lenient[Literal[1, 2, 3]]" in (types / "priority.py").read_text()
     order = (types / "order.py").read_text()
@@ -156,7 +187,11 @@ def test_discriminated_unions_select_by_tag(generated: Path) -> None:
         t.Adoption,
         {
             "pet": {"pet_type": "dog", "name": "Rex", "indoor": True},  # would also fit Cat, but the tag says dog
-            "previous": [{"pet_type": "gecko", "name": "G"}, {"pet_type": "lizard", "name": "L"}, {"pet_type": "dog", "name": "D"}],
+            "previous": [
+                {"pet_type": "gecko", "name": "G"},
+                {"pet_type": "lizard", "name": "L"},
+                {"pet_type": "dog", "name": "D"},
+            ],
             "inline_choice": {"mode": "safe", "margin": 0.5},
             "creature": {"kind": "animal", "pet_type": "cat", "name": "Kit"},
             "any_of": {"note": "n"},
@@ -172,7 +207,10 @@ def test_discriminated_unions_select_by_tag(generated: Path) -> None:
     with pytest.raises(pydantic.ValidationError, match="lizard|tag"):
         pydantic.TypeAdapter(t.Reptile).validate_python({"pet_type": "snake", "name": "S"})
     # Instances given by the caller are told apart by their class, nested unions included.
-    assert type(t.Adoption(pet=t.Cat(pet_type="cat", name="C"), creature=t.Dog(pet_type="dog", name="D")).creature) is t.Dog
+    assert (
+        type(t.Adoption(pet=t.Cat(pet_type="cat", name="C"), creature=t.Dog(pet_type="dog", name="D")).creature)
+        is t.Dog
+    )
 
 
 def test_all_of_conflicts_are_reported_by_location(tmp_path: Path) -> None:
@@ -197,12 +235,21 @@ def test_arrays_tuples_maps_and_unknown_fields(generated: Path) -> None:
     bag = roundtrip(
         t.Bag,
         {
-            "list": [1, 2], "point": [1.5, 2.5, "m"], "scores": {"a": 1.5}, "labels": {"x": {"color": "red", "shade": 3}},
-            "free": {"any": ["thing"]}, "closed": {"only": "o"}, "counted": {"total": 2, "apples": 1, "pears": 1},
+            "list": [1, 2],
+            "point": [1.5, 2.5, "m"],
+            "scores": {"a": 1.5},
+            "labels": {"x": {"color": "red", "shade": 3}},
+            "free": {"any": ["thing"]},
+            "closed": {"only": "o"},
+            "counted": {"total": 2, "apples": 1, "pears": 1},
             "unknown": {"kept": True},
         },
     )
-    assert bag.point == (1.5, 2.5, "m") and bag.labels["x"].color == "red" and bag.model_extra == {"unknown": {"kept": True}}
+    assert (
+        bag.point == (1.5, 2.5, "m")
+        and bag.labels["x"].color == "red"
+        and bag.model_extra == {"unknown": {"kept": True}}
+    )
     assert bag.counted.model_extra == {"apples": 1, "pears": 1}
     with pytest.raises(pydantic.ValidationError):
         t.Counted.model_validate({"apples": "many"})  # additionalProperties: integer
@@ -211,9 +258,14 @@ def test_arrays_tuples_maps_and_unknown_fields(generated: Path) -> None:
 
 def test_recursive_schemas(generated: Path) -> None:
     t = types_of(generated, "models_collections")
-    tree = roundtrip(t.TreeNode, {"value": "root", "children": [{"value": "a", "children": [{"value": "b"}]}], "parent": {"value": "p"}})
+    tree = roundtrip(
+        t.TreeNode,
+        {"value": "root", "children": [{"value": "a", "children": [{"value": "b"}]}], "parent": {"value": "p"}},
+    )
     assert tree.children[0].children[0].value == "b"
-    person = roundtrip(t.Person, {"name": "Ann", "employer": {"staff": [{"name": "Bob"}], "parent": {"subsidiaries": [{"staff": []}]}}})
+    person = roundtrip(
+        t.Person, {"name": "Ann", "employer": {"staff": [{"name": "Bob"}], "parent": {"subsidiaries": [{"staff": []}]}}}
+    )
     assert type(person.employer.parent) is t.Holding and person.employer.staff[0].name == "Bob"
     assert roundtrip(t.Json, {"a": [1.5, "x", True, {"b": []}]}) == {"a": [1.5, "x", True, {"b": []}]}
     expr = roundtrip(t.Expr, {"op": "sum", "terms": [{"op": "lit", "value": 1.0}, {"op": "sum", "terms": []}]})
@@ -226,13 +278,40 @@ def test_recursive_schemas(generated: Path) -> None:
 def test_awkward_property_names_round_trip(generated: Path) -> None:
     t = types_of(generated, "models_names")
     payload = {
-        "class": "c", "@context": "ctx", "context": "plain", "+1": 1, "-1": -1, "": "empty", "x-trace": "t1", "x_trace": "t2",
-        "labelNames/blue": "b", "größe": 1.5, "名前": "n", "type": "t", "id": "i", "model_config": "m", "str": "s",
-        "validate": True, "'''\"\"\"": "q",
+        "class": "c",
+        "@context": "ctx",
+        "context": "plain",
+        "+1": 1,
+        "-1": -1,
+        "": "empty",
+        "x-trace": "t1",
+        "x_trace": "t2",
+        "labelNames/blue": "b",
+        "größe": 1.5,
+        "名前": "n",
+        "type": "t",
+        "id": "i",
+        "model_config": "m",
+        "str": "s",
+        "validate": True,
+        "'''\"\"\"": "q",
     }
     thing = roundtrip(t.Thing, payload)
-    assert (thing.class_, thing.context, thing.context_2, thing.plus_1, thing.minus_1, thing.field) == ("c", "plain", "ctx", 1, -1, "empty")
-    assert (thing.grosse, thing.label_names_blue, thing.model_config_, thing.str_, thing.validate_) == (1.5, "b", "m", "s", True)
+    assert (thing.class_, thing.context, thing.context_2, thing.plus_1, thing.minus_1, thing.field) == (
+        "c",
+        "plain",
+        "ctx",
+        1,
+        -1,
+        "empty",
+    )
+    assert (thing.grosse, thing.label_names_blue, thing.model_config_, thing.str_, thing.validate_) == (
+        1.5,
+        "b",
+        "m",
+        "s",
+        True,
+    )
     assert len(set(t.Thing.model_fields)) == len(payload)
     # Schema names colliding after sanitising, case-insensitively, or with the package's own names.
     assert [t.Thing.__name__, t.Thing_2.__name__, t.Thing_3.__name__] == ["Thing", "Thing_2", "Thing_3"]
@@ -244,7 +323,9 @@ def test_awkward_property_names_round_trip(generated: Path) -> None:
 
 def test_references_of_every_kind(generated: Path) -> None:
     t = types_of(generated, "models_references")
-    conflict = roundtrip(t.ConflictResponse, {"reason": "taken", "existing": {"name": "w", "size": 3, "parent": {"name": "p"}}})
+    conflict = roundtrip(
+        t.ConflictResponse, {"reason": "taken", "existing": {"name": "w", "size": 3, "parent": {"name": "p"}}}
+    )
     assert conflict.existing.parent.name == "p"
     assert roundtrip(t.Gadget, {"label": "g", "widget": {"name": "w"}}).widget.name == "w"
     source = (generated / "models_references" / "references_client" / "types" / "widget.py").read_text()
@@ -252,8 +333,22 @@ def test_references_of_every_kind(generated: Path) -> None:
 
 
 def test_generated_types_pass_mypy_strict(generated: Path) -> None:
-    args = [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", str(generated / ".mypy_cache")]
+    args = [
+        sys.executable,
+        "-m",
+        "mypy",
+        "--strict",
+        "--no-error-summary",
+        "--cache-dir",
+        str(generated / ".mypy_cache"),
+    ]
     for package in CASES.values():
         args += ["-p", f"{package}.types"]
-    result = subprocess.run(args, cwd=generated / "packages", capture_output=True, text=True, env={"MYPYPATH": str(generated / "packages"), "PATH": ""})
+    result = subprocess.run(
+        args,
+        cwd=generated / "packages",
+        capture_output=True,
+        text=True,
+        env={"MYPYPATH": str(generated / "packages"), "PATH": ""},
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -209,7 +209,9 @@ def test_no_operation_is_dropped(built: Built) -> None:
     specs.update({d.replace("-", "_"): CORPUS / f"{d}.yaml" for d in CORPUS_DOCS if CORPUS.is_dir()})
     for name, spec in specs.items():
         sources = (built.directory / name / "resources").rglob("*.py")
-        methods = sum(len(re.findall(r"^    def (?!__init__|with_raw_response)\w+\(\n", p.read_text(), re.M)) for p in sources)
+        methods = sum(
+            len(re.findall(r"^    def (?!__init__|with_raw_response)\w+\(\n", p.read_text(), re.M)) for p in sources
+        )
         assert methods == _operations(spec), name
 
 
@@ -290,8 +292,18 @@ STYLE_CASES = [
     ("path", "paths_simple_exploded", "path", "/anything/path/simple/p/a,b/name=n,description=d"),
     ("path", "paths_label_non_exploded", "path", "/anything/path/label/.p/.a,b/.name,n,description,d"),
     ("path", "paths_label_exploded", "path", "/anything/path/label/.p/.a.b/.name=n.description=d"),
-    ("path", "paths_matrix_non_exploded", "path", "/anything/path/matrix/;primitive=p/;array=a,b/;object=name,n,description,d"),
-    ("path", "paths_matrix_exploded", "path", "/anything/path/matrix/;primitive=p/;array=a;array=b/;name=n;description=d"),
+    (
+        "path",
+        "paths_matrix_non_exploded",
+        "path",
+        "/anything/path/matrix/;primitive=p/;array=a,b/;object=name,n,description,d",
+    ),
+    (
+        "path",
+        "paths_matrix_exploded",
+        "path",
+        "/anything/path/matrix/;primitive=p/;array=a;array=b/;name=n;description=d",
+    ),
     ("query", "standard", "query", "primitive=p&array=a&array=b&name=n&description=d"),
     ("query", "form_exploded", "query", "primitive=p&array=a&array=b&name=n&description=d"),
     ("query", "form_non_exploded", "query", "primitive=p&array=a,b&object=name,n,description,d"),
@@ -475,7 +487,10 @@ def test_file_uploads_document(built: Built, server: HTTPServer, url: str) -> No
     assert png.body == b"\x89PNG"
     assert single.form == [("orderId", "1"), ("userId", "2")]
     assert single.files == [("documentFile", "doc.pdf", b"%PDF", "application/pdf")]
-    assert multiple.files == [("filename", "filename", b"one", "application/octet-stream"), ("filename", "two.txt", b"two", "text/plain")]
+    assert multiple.files == [
+        ("filename", "filename", b"one", "application/octet-stream"),
+        ("filename", "two.txt", b"two", "text/plain"),
+    ]
 
 
 # --- responses ----------------------------------------------------------------------------------
@@ -570,7 +585,9 @@ def test_response_multiple_mediatypes_document(built: Built, server: HTTPServer,
     )
     with mod.ResponsesWithMultipleMediaTypes(base_url=url, max_retries=0) as client:
         resource = client.multiple_types_multiple_examples
-        assert resource.post_multiple_types_multiple_examples(body={"string (format: string)": "s"}) == {"name": "Fluffy"}
+        assert resource.post_multiple_types_multiple_examples(body={"string (format: string)": "s"}) == {
+            "name": "Fluffy"
+        }
         assert resource.post_multiple_types_multiple_examples(body={}) == "OK"
         with pytest.raises(mod.BadRequestError) as info:
             resource.post_multiple_types_multiple_examples(body={})

@@ -125,7 +125,9 @@ def test_a_killed_generation_leaves_old_or_new_output_and_the_next_run_cleans_up
     assert _no_temp_files(out)
 
 
-def test_stale_owned_files_are_removed_and_foreign_files_are_never_touched(tmp_path: Path, versions: tuple[dict[str, str], dict[str, str]]) -> None:
+def test_stale_owned_files_are_removed_and_foreign_files_are_never_touched(
+    tmp_path: Path, versions: tuple[dict[str, str], dict[str, str]]
+) -> None:
     first, second = versions
     out = tmp_path / "out"
     write(out, first)
@@ -139,7 +141,9 @@ def test_stale_owned_files_are_removed_and_foreign_files_are_never_touched(tmp_p
     assert (out / MANIFEST).read_text().count("\n") == len(second) + 1
 
 
-def test_a_foreign_file_where_a_new_generated_file_goes_is_refused(tmp_path: Path, versions: tuple[dict[str, str], dict[str, str]]) -> None:
+def test_a_foreign_file_where_a_new_generated_file_goes_is_refused(
+    tmp_path: Path, versions: tuple[dict[str, str], dict[str, str]]
+) -> None:
     first, second = versions
     out = tmp_path / "out"
     write(out, first)
@@ -151,7 +155,9 @@ def test_a_foreign_file_where_a_new_generated_file_goes_is_refused(tmp_path: Pat
     assert tree(out) == before
 
 
-def test_a_foreign_non_empty_directory_is_refused_unless_forced(tmp_path: Path, versions: tuple[dict[str, str], dict[str, str]]) -> None:
+def test_a_foreign_non_empty_directory_is_refused_unless_forced(
+    tmp_path: Path, versions: tuple[dict[str, str], dict[str, str]]
+) -> None:
     first, _ = versions
     out = tmp_path / "out"
     out.mkdir()
@@ -163,7 +169,9 @@ def test_a_foreign_non_empty_directory_is_refused_unless_forced(tmp_path: Path, 
     assert (out / MANIFEST).is_file()
 
 
-def test_manifest_entries_and_symlinks_cannot_lead_outside_the_output(tmp_path: Path, versions: tuple[dict[str, str], dict[str, str]]) -> None:
+def test_manifest_entries_and_symlinks_cannot_lead_outside_the_output(
+    tmp_path: Path, versions: tuple[dict[str, str], dict[str, str]]
+) -> None:
     first, _ = versions
     out = tmp_path / "out"
     write(out, first)
@@ -183,7 +191,9 @@ def test_manifest_entries_and_symlinks_cannot_lead_outside_the_output(tmp_path: 
         write(out, {**first, "anthropic_client/types/new.py": "X = 1\n"})
 
 
-def test_generated_files_get_ordinary_permissions(tmp_path: Path, versions: tuple[dict[str, str], dict[str, str]]) -> None:
+def test_generated_files_get_ordinary_permissions(
+    tmp_path: Path, versions: tuple[dict[str, str], dict[str, str]]
+) -> None:
     first, _ = versions
     out = tmp_path / "out"
     old = os.umask(0o022)

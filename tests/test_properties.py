@@ -36,22 +36,111 @@ from .helpers import FIXTURES, ROOT
 EXAMPLES = int(os.environ.get("OAGEN_PROPERTY_EXAMPLES", "40"))
 
 NASTY = [
-    '"""', "'''", '"', "'", "\\", "\\n", "\\x00", "\n", "\r\n", "\t", "\x00", "\x7f", "\x0c", "\u2028", "\u2029",
-    "\ud800", "\ufeff", "{{ 7 * 7 }}", "{{", "}}", "{% raw %}", "{% endraw %}", "{%", "%}", "{#", "#}", "#",
-    "__import__('os').system('echo pwned')", '"); import os; os.system("pwned") #', "'''); exec('pwned') #",
-    "\"\"\"\nimport os\nos.system('pwned')\n\"\"\"", "`", "${x}", "é", "𝔘𝔫𝔦", "日本", "ß", "ﬁ", " ", "-", ".", "/", "$",
+    '"""',
+    "'''",
+    '"',
+    "'",
+    "\\",
+    "\\n",
+    "\\x00",
+    "\n",
+    "\r\n",
+    "\t",
+    "\x00",
+    "\x7f",
+    "\x0c",
+    "\u2028",
+    "\u2029",
+    "\ud800",
+    "\ufeff",
+    "{{ 7 * 7 }}",
+    "{{",
+    "}}",
+    "{% raw %}",
+    "{% endraw %}",
+    "{%",
+    "%}",
+    "{#",
+    "#}",
+    "#",
+    "__import__('os').system('echo pwned')",
+    '"); import os; os.system("pwned") #',
+    "'''); exec('pwned') #",
+    '"""\nimport os\nos.system(\'pwned\')\n"""',
+    "`",
+    "${x}",
+    "é",
+    "𝔘𝔫𝔦",
+    "日本",
+    "ß",
+    "ﬁ",
+    " ",
+    "-",
+    ".",
+    "/",
+    "$",
 ]
 NAMES = sorted(
-    set(keyword.kwlist) | set(keyword.softkwlist) | {"print", "type", "object", "id", "list", "dict", "str", "int", "self",
-    "cls", "timeout", "body", "extra_headers", "extra_query", "extra_body", "with_raw_response", "httpx", "BaseModel",
-    "Field", "Literal", "Optional", "TYPE_CHECKING", "annotations", "model_config", "model_dump", "__init__",
-    "__class__", "_client", "os", "cached_property", "NOT_GIVEN", "NotGiven", "base_url", "api_key", "1abc", "a-b",
-    "$ref", "", "_", "__", "pwned()", "A", "a", "Model", "Resource", "Client", "Error", "types", "resources"}
+    set(keyword.kwlist)
+    | set(keyword.softkwlist)
+    | {
+        "print",
+        "type",
+        "object",
+        "id",
+        "list",
+        "dict",
+        "str",
+        "int",
+        "self",
+        "cls",
+        "timeout",
+        "body",
+        "extra_headers",
+        "extra_query",
+        "extra_body",
+        "with_raw_response",
+        "httpx",
+        "BaseModel",
+        "Field",
+        "Literal",
+        "Optional",
+        "TYPE_CHECKING",
+        "annotations",
+        "model_config",
+        "model_dump",
+        "__init__",
+        "__class__",
+        "_client",
+        "os",
+        "cached_property",
+        "NOT_GIVEN",
+        "NotGiven",
+        "base_url",
+        "api_key",
+        "1abc",
+        "a-b",
+        "$ref",
+        "",
+        "_",
+        "__",
+        "pwned()",
+        "A",
+        "a",
+        "Model",
+        "Resource",
+        "Client",
+        "Error",
+        "types",
+        "resources",
+    }
 )
 
 text = st.lists(st.one_of(st.sampled_from(NASTY), st.text(max_size=6)), max_size=5).map("".join)
 name = st.one_of(st.sampled_from(NAMES), text.filter(bool))
-json_scalar = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False, allow_infinity=False), text)
+json_scalar = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False, allow_infinity=False), text
+)
 
 
 @st.composite
@@ -73,14 +162,20 @@ def leaf_schema(draw: Any, refs: list[str], text: st.SearchStrategy[str] = text)
     if draw(st.booleans()):
         schema["description"] = draw(text)
     if draw(st.booleans()) and kind in ("string", "integer", "number", "boolean"):
-        schema["default"] = draw(text) if kind == "string" else draw(st.integers(-1000, 1000)) if kind != "boolean" else draw(st.booleans())
+        schema["default"] = (
+            draw(text)
+            if kind == "string"
+            else draw(st.integers(-1000, 1000)) if kind != "boolean" else draw(st.booleans())
+        )
     if draw(st.booleans()):
         schema["example"] = draw(json_scalar)
     return schema
 
 
 @st.composite
-def object_schema(draw: Any, refs: list[str], text: st.SearchStrategy[str] = text, name: st.SearchStrategy[str] = name) -> dict[str, Any]:
+def object_schema(
+    draw: Any, refs: list[str], text: st.SearchStrategy[str] = text, name: st.SearchStrategy[str] = name
+) -> dict[str, Any]:
     props = draw(st.dictionaries(name, leaf_schema(refs, text), max_size=5))
     schema: dict[str, Any] = {"type": "object", "properties": props}
     if props and draw(st.booleans()):
@@ -99,25 +194,40 @@ def hostile_spec(draw: Any, text: st.SearchStrategy[str] = text, name: st.Search
     for n in schema_names:
         schemas[n] = draw(st.one_of(object_schema(schema_names, text, name), leaf_schema(schema_names, text)))
     paths: dict[str, Any] = {}
-    for path in draw(st.lists(text.map(lambda t: "/" + t.replace("{", "(").replace("}", ")")), max_size=3, unique=True)):
+    for path in draw(
+        st.lists(text.map(lambda t: "/" + t.replace("{", "(").replace("}", ")")), max_size=3, unique=True)
+    ):
         ops = {}
         for method in draw(st.sets(st.sampled_from(["get", "post", "put", "delete", "patch"]), min_size=1, max_size=2)):
             op: dict[str, Any] = {"responses": {"200": {"description": draw(text)}}}
             if draw(st.booleans()):
-                op["responses"]["200"]["content"] = {"application/json": {"schema": draw(leaf_schema(schema_names, text))}}
+                op["responses"]["200"]["content"] = {
+                    "application/json": {"schema": draw(leaf_schema(schema_names, text))}
+                }
             for key in ("operationId", "summary", "description"):
                 if draw(st.booleans()):
                     op[key] = draw(name if key == "operationId" else text)
             if draw(st.booleans()):
                 op["tags"] = [draw(name)]
-            params = draw(st.lists(st.tuples(name, st.sampled_from(["query", "header", "cookie"])), max_size=3, unique=True))
+            params = draw(
+                st.lists(st.tuples(name, st.sampled_from(["query", "header", "cookie"])), max_size=3, unique=True)
+            )
             if params:
                 op["parameters"] = [
-                    {"name": n, "in": where, "required": draw(st.booleans()), "description": draw(text), "schema": draw(leaf_schema(schema_names, text))}
+                    {
+                        "name": n,
+                        "in": where,
+                        "required": draw(st.booleans()),
+                        "description": draw(text),
+                        "schema": draw(leaf_schema(schema_names, text)),
+                    }
                     for n, where in params
                 ]
             if method != "get" and draw(st.booleans()):
-                op["requestBody"] = {"description": draw(text), "content": {"application/json": {"schema": draw(object_schema(schema_names, text, name))}}}
+                op["requestBody"] = {
+                    "description": draw(text),
+                    "content": {"application/json": {"schema": draw(object_schema(schema_names, text, name))}},
+                }
             ops[method] = op
         paths[path] = ops
     spec: dict[str, Any] = {
@@ -129,7 +239,11 @@ def hostile_spec(draw: Any, text: st.SearchStrategy[str] = text, name: st.Search
     }
     if draw(st.booleans()):
         spec["components"]["securitySchemes"] = {
-            draw(name.filter(bool)): {"type": "apiKey", "in": draw(st.sampled_from(["header", "query", "cookie"])), "name": draw(text)}
+            draw(name.filter(bool)): {
+                "type": "apiKey",
+                "in": draw(st.sampled_from(["header", "query", "cookie"])),
+                "name": draw(text),
+            }
         }
     return spec
 
@@ -143,7 +257,9 @@ def _used_names(tree: ast.AST) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
-            used.add(func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else "<expr>")
+            used.add(
+                func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else "<expr>"
+            )
         elif isinstance(node, ast.Attribute):
             used.add(node.attr)
         elif isinstance(node, ast.Import):
@@ -177,7 +293,10 @@ def _parse_all(files: dict[str, str]) -> dict[str, ast.AST]:
 def template_names() -> set[str]:
     """The allow-list: names in the output for benign specs, plus identifiers in our templates and IR code."""
     allowed: set[str] = set()
-    for spec, config in ((ROOT / "spec" / "openapi.yaml", ROOT / "spec" / "oagen.yaml"), *((p, None) for p in sorted(FIXTURES.glob("*/openapi.yaml")))):
+    for spec, config in (
+        (ROOT / "spec" / "openapi.yaml", ROOT / "spec" / "oagen.yaml"),
+        *((p, None) for p in sorted(FIXTURES.glob("*/openapi.yaml"))),
+    ):
         allowed |= set().union(*map(_used_names, _parse_all(generate(Options(spec, config)).files).values()))
     for source in (ROOT / "templates").rglob("*"):
         if source.is_file() and source.name.endswith((".py", ".py.j2")):
@@ -197,7 +316,9 @@ _counter = [0]
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(spec=hostile_spec(), skip_validation=st.booleans())
-def test_hostile_specs_give_safe_code_or_a_diagnostic(tmp_path_factory: pytest.TempPathFactory, template_names: set[str], spec: dict[str, Any], skip_validation: bool) -> None:
+def test_hostile_specs_give_safe_code_or_a_diagnostic(
+    tmp_path_factory: pytest.TempPathFactory, template_names: set[str], spec: dict[str, Any], skip_validation: bool
+) -> None:
     _counter[0] += 1
     work = tmp_path_factory.mktemp("hostile")
     spec_file = work / "openapi.json"
@@ -213,7 +334,11 @@ def test_hostile_specs_give_safe_code_or_a_diagnostic(tmp_path_factory: pytest.T
     files = result.files
     trees = _parse_all(files)
     package = next(p.split("/")[0] for p in files if p.endswith("/__init__.py") and p.count("/") == 1)
-    allowed = template_names | _defined_names(trees, package) | set(vars(builtins)) - {"eval", "exec", "__import__", "open", "compile", "input", "breakpoint"}
+    allowed = (
+        template_names
+        | _defined_names(trees, package)
+        | set(vars(builtins)) - {"eval", "exec", "__import__", "open", "compile", "input", "breakpoint"}
+    )
     for path, tree in trees.items():
         strange = _used_names(tree) - allowed
         assert not strange, f"{path} uses names our templates do not: {sorted(strange)}\n{files[path]}"
@@ -258,17 +383,38 @@ def _assert_as_black_writes_it(files: dict[str, str]) -> None:
 # them to need splitting; characters black measures or strips otherwise (wide, combining, spaces
 # that are not ASCII), which send a module through black (see format.py), beside ones that do not.
 _LAYOUT_PIECES = [n for n in NASTY if n.isascii() and "\t" not in n] + [
-    "x" * 70, "a_long_property_name_" * 3, "Very long words " * 6, "It's \"quoted\"", "'single'", '"double"', "\\", " - ", "1e5",
-    "\n  indented", "\n    - item", "é", "ß", "\xa0", "\n\xa0indented", "日本", "e\u0301", "\u3000",
+    "x" * 70,
+    "a_long_property_name_" * 3,
+    "Very long words " * 6,
+    'It\'s "quoted"',
+    "'single'",
+    '"double"',
+    "\\",
+    " - ",
+    "1e5",
+    "\n  indented",
+    "\n    - item",
+    "é",
+    "ß",
+    "\xa0",
+    "\n\xa0indented",
+    "日本",
+    "e\u0301",
+    "\u3000",
 ]
-layout_text = st.lists(st.one_of(st.sampled_from(_LAYOUT_PIECES), st.text(alphabet=string.printable.replace("\t", ""), max_size=12)), max_size=6).map("".join)
+layout_text = st.lists(
+    st.one_of(st.sampled_from(_LAYOUT_PIECES), st.text(alphabet=string.printable.replace("\t", ""), max_size=12)),
+    max_size=6,
+).map("".join)
 layout_name = st.one_of(st.sampled_from(NAMES), layout_text.filter(bool))
 _layout_counter = [0]
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(spec=hostile_spec(layout_text, layout_name))
-def test_generated_modules_are_as_black_writes_them(tmp_path_factory: pytest.TempPathFactory, spec: dict[str, Any]) -> None:
+def test_generated_modules_are_as_black_writes_them(
+    tmp_path_factory: pytest.TempPathFactory, spec: dict[str, Any]
+) -> None:
     _layout_counter[0] += 1
     spec_file = tmp_path_factory.mktemp("layout") / "openapi.json"
     spec_file.write_text(json.dumps(spec), encoding="utf-8")

@@ -146,9 +146,23 @@ CASES = [
     Case("429 until retries run out", (reply(429, b"{}", retry_after_ms="20"),), RateLimitError, 3, 0.04, 1.0),
     Case("connection reset three times", (RESET,), APIConnectionError, 3, 1.5 * 0.75, 3.0),
     Case("connection reset then success", (RESET, reply()), None, 2, 0.5 * 0.75, 1.5),
-    Case("stalled past the read timeout", (stall(2.0),), APITimeoutError, 3, 3 * READ_TIMEOUT + 1.1, 3 * READ_TIMEOUT + 2.5),
+    Case(
+        "stalled past the read timeout",
+        (stall(2.0),),
+        APITimeoutError,
+        3,
+        3 * READ_TIMEOUT + 1.1,
+        3 * READ_TIMEOUT + 2.5,
+    ),
     Case("stalled once then success", (stall(2.0), reply()), None, 2, READ_TIMEOUT + 0.35, READ_TIMEOUT + 1.5),
-    Case("malformed JSON is not retried", (reply(200, b'{"id": "msgbatch_01", '),), APIResponseValidationError, 1, 0.0, 0.5),
+    Case(
+        "malformed JSON is not retried",
+        (reply(200, b'{"id": "msgbatch_01", '),),
+        APIResponseValidationError,
+        1,
+        0.0,
+        0.5,
+    ),
 ]
 
 

@@ -16,9 +16,26 @@ from generator.safe import lit
 from .helpers import run_oagen
 
 HOSTILE = [
-    '"""', "'''", '"', "a\"\"", "ends with a quote\"", "\\", "\\n", "ends with a backslash\\", "{{ 7 * 7 }}", "{% raw %}",
-    "{% endfor %}", "\x00", "\u2028 and \u2029", "\ud800", "\x7f\x1b[31m", "\r\n\r", "\ufeff",
-    "\"\"\"\nimport os\nos.system('pwned')\n\"\"\"", "'); __import__('os').system('pwned') #", "日本 𝔘𝔫𝔦 ﬁ",
+    '"""',
+    "'''",
+    '"',
+    'a""',
+    'ends with a quote"',
+    "\\",
+    "\\n",
+    "ends with a backslash\\",
+    "{{ 7 * 7 }}",
+    "{% raw %}",
+    "{% endfor %}",
+    "\x00",
+    "\u2028 and \u2029",
+    "\ud800",
+    "\x7f\x1b[31m",
+    "\r\n\r",
+    "\ufeff",
+    '"""\nimport os\nos.system(\'pwned\')\n"""',
+    "'); __import__('os').system('pwned') #",
+    "日本 𝔘𝔫𝔦 ﬁ",
 ]
 
 
@@ -29,7 +46,11 @@ def test_docstrings_keep_the_text_and_cannot_close(text: str) -> None:
         tree = ast.parse(source)
         assert len(tree.body[0].body) == 1  # type: ignore[attr-defined]
         value = ast.literal_eval(docstring(text, width))
-        assert value.replace("\n" + " " * width, "\n").strip() == text.replace("\r\n", "\n").replace("\r", "\n").rstrip().strip() or "\n" in text
+        assert (
+            value.replace("\n" + " " * width, "\n").strip()
+            == text.replace("\r\n", "\n").replace("\r", "\n").rstrip().strip()
+            or "\n" in text
+        )
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -39,7 +60,10 @@ def test_comments_are_one_inert_line(text: str) -> None:
     assert ast.parse(line + "\nx = 1\n").body[0].lineno == 2
 
 
-@pytest.mark.parametrize("value", [*HOSTILE, 10**300, -0.0, 1e308, float("nan"), float("inf"), None, True, [1, {"a": "\x00"}], {"\"'": ["{{"]}])
+@pytest.mark.parametrize(
+    "value",
+    [*HOSTILE, 10**300, -0.0, 1e308, float("nan"), float("inf"), None, True, [1, {"a": "\x00"}], {"\"'": ["{{"]}],
+)
 def test_literals_round_trip(value: object) -> None:
     source = lit(value)
     if isinstance(value, float) and value != value:
@@ -72,23 +96,49 @@ def test_a_hostile_spec_generates_inert_code(tmp_path: Path) -> None:
         "paths": {
             "/items/{item_id}": {
                 "get": {
-                    "operationId": evil, "summary": evil, "description": evil, "tags": [evil],
+                    "operationId": evil,
+                    "summary": evil,
+                    "description": evil,
+                    "tags": [evil],
                     "parameters": [
-                        {"name": "item_id", "in": "path", "required": True, "schema": {"type": "string"}, "description": evil},
-                        {"name": evil, "in": "header", "schema": {"type": "string", "enum": [evil, "ok"], "default": evil}},
-                        {"name": "q" + evil, "in": "query", "schema": {"type": "integer", "default": 3}, "description": evil},
+                        {
+                            "name": "item_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                            "description": evil,
+                        },
+                        {
+                            "name": evil,
+                            "in": "header",
+                            "schema": {"type": "string", "enum": [evil, "ok"], "default": evil},
+                        },
+                        {
+                            "name": "q" + evil,
+                            "in": "query",
+                            "schema": {"type": "integer", "default": 3},
+                            "description": evil,
+                        },
                     ],
-                    "responses": {"200": {"description": evil, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}}},
+                    "responses": {
+                        "200": {
+                            "description": evil,
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}},
+                        }
+                    },
                 }
             }
         },
         "components": {
             "schemas": {
                 "Item": {
-                    "type": "object", "title": evil, "description": evil, "required": [evil],
+                    "type": "object",
+                    "title": evil,
+                    "description": evil,
+                    "required": [evil],
                     "properties": {
                         evil: {"type": "string", "description": evil, "default": evil, "example": evil},
-                        "kind": {"type": "string", "enum": [evil, "\"\"\"", "a'b"], "description": evil},
+                        "kind": {"type": "string", "enum": [evil, '"""', "a'b"], "description": evil},
                     },
                 }
             },

@@ -34,10 +34,17 @@ def _changed(tmp_path: Path, source: Path, old: str, new: str) -> Path:
     "source, config, old, new",
     [
         (PETSTORE, None, "description: A pet, as stored.", "description: A pet, as stored (changed)."),
-        (SPEC, CONFIG, "description: ID of the Message Batch.\n          examples", "description: Batch ID.\n          examples"),
+        (
+            SPEC,
+            CONFIG,
+            "description: ID of the Message Batch.\n          examples",
+            "description: Batch ID.\n          examples",
+        ),
     ],
 )
-def test_warm_run_after_one_change_equals_a_cold_run(tmp_path: Path, source: Path, config: Path | None, old: str, new: str) -> None:
+def test_warm_run_after_one_change_equals_a_cold_run(
+    tmp_path: Path, source: Path, config: Path | None, old: str, new: str
+) -> None:
     cache = tmp_path / "cache"
     first = generate(Options(source, config, cache_dir=cache)).files
     assert first == generate(Options(source, config)).files
@@ -72,7 +79,9 @@ class _Counting:
         return names
 
 
-def test_only_the_files_of_changed_ir_objects_are_rendered_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_the_files_of_changed_ir_objects_are_rendered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache = Cache(tmp_path / "cache")
     counting = _Counting(monkeypatch)
     api = _api(PETSTORE)
@@ -94,7 +103,9 @@ def test_only_the_files_of_changed_ir_objects_are_rendered_again(tmp_path: Path,
     assert [p for p in warm if warm[p] != cold[p]] == ["petstore_client/types/pet.py"]
 
 
-def test_a_change_of_code_or_templates_renders_everything_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_change_of_code_or_templates_renders_everything_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache = Cache(tmp_path / "cache")
     api = _api(PETSTORE)
     render_module.render(api, cache=cache)
