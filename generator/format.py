@@ -22,8 +22,8 @@ from . import shape, workers
 from .cache import Cache
 
 #: black is imported only when something is to be formatted (it takes 0.2 s): the keys name its
-#: version, and the mode is always black's default.
-_SALT = f"black {importlib.metadata.version('black')} default mode".encode()
+#: version and the line length (the rest of the mode is black's default).
+_SALT = f"black {importlib.metadata.version('black')} line length {shape.LINE_LENGTH}".encode()
 _KIND = "black"
 _STATEMENT_KIND = "black-statement"
 #: Less source than this (in characters) is formatted in this process: starting workers would cost
@@ -42,7 +42,7 @@ def format_python(source: str, path: str) -> str:
     import black
 
     try:
-        return black.format_str(source, mode=black.Mode())
+        return black.format_str(source, mode=shape.black_mode())
     except black.InvalidInput as exc:  # a template bug, never a user error
         raise RuntimeError(f"generated {path} is not valid Python: {exc}") from exc
 

@@ -7,7 +7,6 @@ import keyword
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterable
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 
@@ -65,13 +64,9 @@ _TRANSLITERATE = str.maketrans(
 )
 
 
-def ascii_words(text: str) -> list[str]:
-    """The words of ``text``, split at case changes and punctuation, transliterated to ASCII."""
-    return list(_ascii_words(text))
-
-
 @lru_cache(maxsize=65536)
 def _ascii_words(text: str) -> tuple[str, ...]:
+    """The words of ``text``, split at case changes and punctuation, transliterated to ASCII."""
     text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode("ascii")
     return tuple(_WORD.findall(text))
 
@@ -90,12 +85,12 @@ def is_identifier(name: str) -> bool:
     return name.isidentifier() and name.isascii() and not keyword.iskeyword(name) and not keyword.issoftkeyword(name)
 
 
-def python_name(text: str, *, fallback: str, avoid_builtins: bool = False) -> str:
+def python_name(text: str, *, fallback: str) -> str:
     """A snake_case identifier for ``text``: never a keyword, never starting with a digit."""
     name = snake(text) or fallback
     if name[0].isdigit():
         name = f"{fallback}_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or (avoid_builtins and name in vars(builtins)):
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         name += "_"
     return name
 
@@ -122,8 +117,3 @@ def unique(name: str, taken: set[str], *, fold_case: bool = False) -> str:
         candidate = f"{name}{sep}{n}" if sep or not name[-1:].isdigit() else f"{name}_{n}"
     taken.add(key(candidate))
     return candidate
-
-
-def unique_all(names: Iterable[str], taken: set[str] | None = None) -> list[str]:
-    taken = set() if taken is None else taken
-    return [unique(n, taken) for n in names]

@@ -12,13 +12,20 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Union
+from typing import Any, Union
 
 from . import workers
 from .ir import RuntimeType
 
-#: black's default line length, which the generated code is formatted with.
+#: The line length of the generated code (black's default): set here only, black is run with it.
 LINE_LENGTH = 88
+
+
+def black_mode() -> Any:
+    """The black mode the generated code is formatted with (black is imported when first needed)."""
+    import black
+
+    return black.Mode(line_length=LINE_LENGTH)
 
 
 @dataclass(frozen=True)
@@ -217,7 +224,7 @@ def _format_batch(keys: list[str]) -> list[str]:
             *closing,
         ]
     try:
-        out = black.format_str("\n".join(lines) + "\n", mode=black.Mode()).split("\n")
+        out = black.format_str("\n".join(lines) + "\n", mode=black_mode()).split("\n")
     except black.InvalidInput:
         return [text for text, _, _ in items]
     found: dict[int, list[str]] = {}

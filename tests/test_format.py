@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import black
 
+from generator.shape import black_mode
 from generator import format as fmt
 from generator.cache import Cache
 
@@ -23,7 +24,7 @@ def test_parallel_formatting_equals_black_in_process(monkeypatch) -> None:
     assert out["README.md"] == "not  python "
     for path, source in files.items():
         if path.endswith(".py"):
-            assert out[path] == black.format_str(source, mode=black.Mode()), path
+            assert out[path] == black.format_str(source, mode=black_mode()), path
 
 
 def test_balanced_chunks_cover_every_index_once_heaviest_first() -> None:
@@ -65,7 +66,7 @@ def test_long_statements_come_out_as_black_writes_them_in_the_module() -> None:
     assert "\x00" in module  # the long ones are placeholders until resolved
     resolved = shape.resolve({"m.py": module}, {})["m.py"]
     assert "\x00" not in resolved
-    assert black.format_str(resolved, mode=black.Mode()) == resolved
+    assert black.format_str(resolved, mode=black_mode()) == resolved
 
 
 def test_rendered_models_and_resources_need_no_change_from_black() -> None:
@@ -90,7 +91,7 @@ def test_rendered_models_and_resources_need_no_change_from_black() -> None:
         api = build(Spec(spec), load_config(config) if config.is_file() else Config(), package_name=None)
         for path, text in shape.resolve(render(api), {}).items():
             if ("/types/" in path or "/resources/" in path) and not path.endswith("types/__init__.py"):
-                assert black.format_str(text, mode=black.Mode()) == text, path
+                assert black.format_str(text, mode=black_mode()) == text, path
                 checked += 1
     assert checked > 50
 
@@ -162,7 +163,7 @@ def test_models_and_resources_are_not_run_through_black_and_come_out_as_black_wr
     assert any(p.endswith("_client.py") for p in formatted)
     for path, source in files.items():
         if path.endswith(".py"):
-            assert black.format_str(source, mode=black.Mode()) == source, path
+            assert black.format_str(source, mode=black_mode()) == source, path
     resource = next(files[p] for p in laid_out if "/resources/" in p)
     assert "    def with_raw_response(\n        self,\n    )" in resource  # split as black splits it
     assert '""" "Quoted" at the start' in next(files[p] for p in laid_out if p.endswith("quoted.py"))
@@ -217,7 +218,7 @@ def test_statements_laid_out_without_black_are_as_black_writes_them() -> None:
             "",
         ]
         module = shape.resolve({"m.py": "\n".join(lines)}, {})["m.py"]
-        assert black.format_str(module, mode=black.Mode()) == module, module
+        assert black.format_str(module, mode=black_mode()) == module, module
         checked += "\x00" not in shape.statement(text, indent) + shape.statement(field, 4)
     assert checked > 100  # most of them written by shape itself, not by black
 
@@ -233,4 +234,4 @@ def test_a_class_docstring_whose_lines_are_all_indented_is_dedented_as_black_doe
         pad = " " * width
         assert written == f'"""A list:\n{pad}- one\n{pad}  - nested\n\n{pad}- two\n{pad}"""'
         module = f"class A:\n    {docstring(text, 4, first=True)}\n\n    x: int\n    {docstring(text, 4)}\n"
-        assert black.format_str(module, mode=black.Mode()) == module
+        assert black.format_str(module, mode=black_mode()) == module

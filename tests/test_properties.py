@@ -28,6 +28,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from generator.shape import black_mode
 from generator.diagnostics import GenerationError
 from generator.pipeline import Options, generate
 
@@ -374,7 +375,7 @@ def _assert_as_black_writes_it(files: dict[str, str]) -> None:
 
     for path, source in files.items():
         if path.endswith(".py"):
-            formatted = black.format_str(source, mode=black.Mode())
+            formatted = black.format_str(source, mode=black_mode())
             diff = "".join(difflib.unified_diff(source.splitlines(True), formatted.splitlines(True), path, "black"))
             assert formatted == source, f"{path} is not as black writes it:\n{diff}"
 
