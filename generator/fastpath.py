@@ -39,9 +39,9 @@ _LIBRARIES = ("black", "jinja2", "openapi-spec-validator", "pyyaml", "fastjsonsc
 
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
-    """The generator's own code and templates, and the libraries it runs: a change makes records stale
-    (read once per process: a run does not outlive the code it runs)."""
-    h = hashlib.sha256()
+    """The generator's own code and templates, the libraries it runs and the Python: a change makes
+    records stale (read once per process: a run does not outlive the code it runs)."""
+    h = hashlib.sha256(python_digest().encode() + b"\0")
     for name in _LIBRARIES:
         try:
             h.update(f"{name}=={importlib.metadata.version(name)}\0".encode())
@@ -100,23 +100,22 @@ def output_digests(files: Mapping[str, str]) -> dict[str, str]:
 def record(
     cache: Cache,
     options: Mapping[str, object],
-    inputs: Iterable[Path],
+    inputs: Mapping[str, str],
     files: Mapping[str, str],
     warnings: list[str],
     *,
     digests: Mapping[str, str] | None = None,
 ) -> None:
-    """Remember a run whose output directory now holds exactly ``files`` (``digests``: their
-    :func:`output_digests`, if made already)."""
+    """Remember a run made from ``inputs`` (each file path read, with the hash of the bytes it read)
+    whose output directory now holds exactly ``files`` (``digests``: their :func:`output_digests`,
+    if made already). The hashes are those of the bytes the run read, not of the files now: a file
+    edited during the run makes the next run a full one."""
     if not cache.enabled:
         return
     outputs = dict(digests) if digests is not None else output_digests(files)
-    found = _files_digest(str(p) for p in sorted(set(inputs)))
-    if found is None:
-        return
     entry = {
         "code": code_digest(),
-        "inputs": found,
+        "inputs": dict(sorted(inputs.items())),
         "outputs": outputs,
         "warnings": warnings,
     }

@@ -12,6 +12,7 @@ than :data:`MAX_DEPTH`. ``$ref``s may name files only inside the spec's root dir
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -229,6 +230,8 @@ class Document:
     problems: list[Diagnostic] = field(default_factory=list)
     #: Where a remote document came from (``path`` is then only a key).
     url: str | None = None
+    #: The SHA-256 of the bytes the document was parsed from (a file's; "" if not read from a file).
+    digest: str = ""
     _nodes: yaml.Node | None = field(default=None, repr=False)
 
     @property
@@ -391,6 +394,7 @@ def parse_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
         raise _limit_error(name, None, None, "", f"cannot read: {exc.strerror or exc}") from None
     doc = parse_text(_decode(raw, name), name, is_json=path.suffix.lower() == ".json")
     doc.path = path
+    doc.digest = hashlib.sha256(raw).hexdigest()
     return doc
 
 
@@ -553,7 +557,10 @@ class Spec:
         self.allow_remote = allow_remote
         self._docs: dict[str, Document] = {}
         self._total_bytes = 0
-        real = _real_path(path, display_path(path))
+        #: Every file path read or looked for, as written (symlinks not resolved), and the file it led
+        #: to (None: missing).
+        self._paths: dict[Path, Path | None] = {}
+        real = self._looked_for(path)
         self.root_dir = _real_path(root_dir, display_path(root_dir)) if root_dir is not None else real.parent
         self.root = self.document(real)
         if not isinstance(self.root.data, dict):
@@ -588,12 +595,28 @@ class Spec:
         """Every document read, once each."""
         return list({id(d): d for d in self._docs.values()}.values())
 
-    def local_files(self) -> list[Path] | None:
-        """Every file the spec was read from, or None if a document came from the network."""
+    def _looked_for(self, path: Path) -> Path:
+        """``path`` with its symlinks resolved (see :func:`_real_path`), noted in :attr:`_paths`."""
+        written = Path(os.path.abspath(path))
+        self._paths[written] = None
+        real = self._paths[written] = _real_path(path, display_path(path))
+        return real
+
+    def input_digests(self) -> dict[str, str] | None:
+        """The SHA-256 of the bytes read, by every file path the spec was read from or looked for:
+        each document's resolved path and each path as written (so that a symlink pointed elsewhere
+        tells); None if a file looked for was missing or a document came from the network (then no
+        record of these inputs can tell that nothing changed)."""
         docs = list(self._docs.values())
         if any(d.url for d in docs):
             return None
-        return sorted({d.path for d in docs})
+        out = {str(d.path): d.digest for d in docs}
+        for written, real in self._paths.items():
+            doc = self._docs.get(str(real)) if real is not None else None
+            if doc is None:
+                return None
+            out[str(written)] = doc.digest
+        return dict(sorted(out.items()))
 
     def _remote(self, url: str) -> Document:
         doc = self._docs.get(url)
@@ -639,7 +662,7 @@ class Spec:
         else:
             path = ref.doc.path.parent / unquote(file_part)
         try:
-            real = _real_path(path, display_path(path))
+            real = self._looked_for(path)
         except UnresolvableRef:
             raise UnresolvableRef(
                 [ref.diagnostic(f"unresolvable $ref {target!r}: no file {display_path(path)}")]

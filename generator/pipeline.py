@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Iterator
 
 from .build import build
@@ -23,8 +22,9 @@ from .validate import check_version, validation_diagnostics
 class Result:
     files: dict[str, str]
     warnings: list[Diagnostic] = field(default_factory=list)
-    #: Every file the result was made from (spec documents, config); None if some came from the network.
-    inputs: list[Path] | None = None
+    #: The SHA-256 of the bytes read, by every file path the result was made from (spec documents,
+    #: config; see Spec.input_digests); None if there is no such record (a document from the network).
+    inputs: dict[str, str] | None = None
 
 
 def load_spec(options: Options) -> Spec:
@@ -154,7 +154,9 @@ def _generate(options: Options, cache: Cache) -> Result:
     files = format_files(
         built.files, cache=cache, jobs=options.jobs, laid_out=built.laid_out, black_all=options.black_all
     )
-    spec_files = spec.local_files()
-    others = [options.config.resolve()] if options.config else []
-    inputs = None if spec_files is None else spec_files + others
+    inputs = spec.input_digests()
+    if inputs is not None and options.config:
+        assert config.source is not None
+        for path in (options.config.absolute(), options.config.resolve()):
+            inputs[str(path)] = config.source.digest
     return Result(files, warnings, inputs)

@@ -105,3 +105,70 @@ def test_building_while_workers_validate_gives_the_same_bytes_and_errors(
         assert any("description" in e for e in errors), errors
     # a valid spec whose build fails: that failure is what is reported
     assert _errors(Options(SPEC, CONFIG, jobs=2)) == ["build: /: the build failed"]
+
+
+MULTI_ROOT = """openapi: 3.0.3
+info: {title: Multi, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: list_things
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "thing.yaml#/Thing"}
+"""
+THING_V1 = "Thing:\n  type: object\n  properties:\n    id: {type: string}\n"
+THING_V2 = "Thing:\n  type: object\n  properties:\n    id: {type: string}\n    size: {type: integer}\n"
+
+
+def test_a_referenced_file_behind_a_symlink_pointed_elsewhere_is_seen(tmp_path: Path) -> None:
+    from .helpers import run_oagen
+
+    (tmp_path / "v1.yaml").write_text(THING_V1)
+    (tmp_path / "v2.yaml").write_text(THING_V2)
+    (tmp_path / "thing.yaml").symlink_to("v1.yaml")
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(MULTI_ROOT)
+    args = [str(spec), "--output", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")]
+    assert run_oagen("generate", *args).returncode == 0
+    assert run_oagen("check", *args).returncode == 0
+    (tmp_path / "thing.yaml").unlink()
+    (tmp_path / "thing.yaml").symlink_to("v2.yaml")
+    stale = run_oagen("check", *args)
+    assert stale.returncode == 1 and "size" in stale.stdout
+
+
+def test_no_record_is_made_of_a_run_that_looked_for_a_missing_file(tmp_path: Path) -> None:
+    """Creating the file later could change the output: a record of these inputs could not tell."""
+    from generator.load import Spec
+
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(MULTI_ROOT)
+    loaded = Spec(spec)
+    assert loaded.problems and "unresolvable $ref" in str(loaded.problems[0])
+    assert loaded.input_digests() is None
+    (tmp_path / "thing.yaml").write_text(THING_V1)
+    digests = Spec(spec).input_digests()
+    assert digests is not None and set(digests) == {str(spec), str(tmp_path / "thing.yaml")}
+
+
+def test_the_record_holds_the_bytes_a_run_read_not_those_on_disk_after_it(tmp_path: Path) -> None:
+    """A spec edited while a run works must not be recorded as the input of that run's output."""
+    from generator import fastpath
+    from generator.cache import Cache
+    from generator.write import with_manifest, write
+
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(MULTI_ROOT.replace('$ref: "thing.yaml#/Thing"', "type: string"))
+    out = tmp_path / "out"
+    cache = Cache(tmp_path / "cache")
+    result = generate(Options(spec))
+    write(out, result.files)
+    spec.write_text(spec.read_text().replace("title: Multi", "title: Edited during the run"))  # after reading
+    assert result.inputs is not None
+    fastpath.record(cache, {"key": 1}, result.inputs, with_manifest(result.files), [])
+    assert fastpath.current_output(cache, {"key": 1}, out) is None
+    cache.close()
