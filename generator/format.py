@@ -20,6 +20,7 @@ from typing import Collection
 
 from . import shape, workers
 from .cache import Cache
+from .fastpath import code_digest
 
 #: black is imported only when something is to be formatted (it takes 0.2 s): the keys name its
 #: version and the line length (the rest of the mode is black's default).
@@ -70,7 +71,9 @@ def _resolve_statements(files: dict[str, str], cache: Cache, jobs: int) -> dict[
     found = shape.placeholders(files)
     if not found:
         return files
-    keys = {placeholder: _key(placeholder) for placeholder in found if placeholder not in _statements}
+    # How a statement is handed to black (shape's code) decides the result too: oagen's code is in the key.
+    salt = code_digest() + "\0"
+    keys = {placeholder: _key(salt + placeholder) for placeholder in found if placeholder not in _statements}
     hits = cache.get_many(_STATEMENT_KIND, list(keys.values()))
     for placeholder, key in keys.items():
         if key in hits:
