@@ -16,7 +16,7 @@ from .load import DEFAULT_MAX_BYTES
 from . import fastpath
 from .cache import Cache
 from .options import Options
-from .write import diff, with_manifest, write
+from .write import diff, locked, with_manifest, write
 
 EXIT_OK, EXIT_STALE, EXIT_USER_ERROR, EXIT_BUG = 0, 1, 2, 3
 
@@ -168,6 +168,42 @@ def _run_key(options: Options, output: Path) -> dict[str, object]:
     return {**fields, **paths, "output": str(output.resolve())}
 
 
+def _waiting(output: Path) -> None:
+    print(f"{output}: another oagen is writing it; waiting for it to finish", file=sys.stderr, flush=True)
+
+
+def _generate_or_check(args: argparse.Namespace, options: Options, output: Path, cache: Cache) -> tuple[int, str]:
+    """``generate`` or ``check``, with the lock of ``output`` held: the exit code, and what is left
+    to print on stdout (``check``'s diff, printed once the lock is released: a reader of a long
+    diff does not hold up the runs waiting)."""
+    run_key = _run_key(options, output)
+    remembered = fastpath.current_output(cache, run_key, output)
+    if remembered is not None:  # same inputs, output untouched since: nothing to do
+        for warning in remembered:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(f"{output}: up to date", file=sys.stderr)
+        return EXIT_OK, ""
+    from .pipeline import generate  # the heavy part: imported only when there is work
+
+    result = generate(options, cache=cache)
+    warnings = [str(w) for w in result.warnings]
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.command == "check":
+        text = diff(output, result.files)
+        if text:
+            return EXIT_STALE, text
+        print(f"{output}: up to date", file=sys.stderr)
+    else:
+        done = write(output, result.files, force=args.force)
+        print(f"{output}: {len(done.write)} file(s) written, {len(done.delete)} removed", file=sys.stderr)
+    if result.inputs is not None:
+        outputs = with_manifest(result.files)
+        digests = fastpath.output_digests(outputs)
+        fastpath.record(cache, run_key, result.inputs, outputs, warnings, digests=digests)
+    return EXIT_OK, ""
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -180,36 +216,16 @@ def run(argv: Sequence[str] | None = None) -> int:
         options, output = _resolve(args)
         cache = Cache(options.cache_dir)
         try:
-            run_key = _run_key(options, output)
-            remembered = fastpath.current_output(cache, run_key, output)
-            if remembered is not None:  # same inputs, output untouched since: nothing to do
-                for warning in remembered:
-                    print(f"warning: {warning}", file=sys.stderr)
-                print(f"{output}: up to date", file=sys.stderr)
-                return EXIT_OK
-            from .pipeline import generate  # the heavy part: imported only when there is work
-
-            result = generate(options, cache=cache)
-            warnings = [str(w) for w in result.warnings]
-            for warning in warnings:
-                print(f"warning: {warning}", file=sys.stderr)
-            if args.command == "check":
-                text = diff(output, result.files)
-                if text:
-                    sys.stdout.write(text)
-                    print(f"{output}: out of date; run `oagen generate` to update it", file=sys.stderr)
-                    return EXIT_STALE
-                print(f"{output}: up to date", file=sys.stderr)
-            else:
-                done = write(output, result.files, force=args.force)
-                print(f"{output}: {len(done.write)} file(s) written, {len(done.delete)} removed", file=sys.stderr)
-            if result.inputs is not None:
-                outputs = with_manifest(result.files)
-                digests = fastpath.output_digests(outputs)
-                fastpath.record(cache, run_key, result.inputs, outputs, warnings, digests=digests)
-            return EXIT_OK
+            # Runs on one output directory take turns (a check shares its turn with other checks):
+            # everything from "is it up to date?" to the record of what was written is one turn.
+            with locked(output, shared=args.command == "check", waiting=lambda: _waiting(output)):
+                code, text = _generate_or_check(args, options, output, cache)
         finally:
             cache.close()
+        if code == EXIT_STALE:
+            sys.stdout.write(text)
+            print(f"{output}: out of date; run `oagen generate` to update it", file=sys.stderr)
+        return code
     except GenerationError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_USER_ERROR
