@@ -13,11 +13,28 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def run_oagen(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m generator`` in a subprocess, as a user would."""
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    """Run ``python -m generator`` in a subprocess, as a user would (with this process's environment,
+    so with the test's own cache: see ``conftest.py``)."""
     return subprocess.run(
-        [sys.executable, "-m", "generator", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "generator", *args], cwd=cwd, env=_env(env), capture_output=True, text=True, timeout=300
     )
+
+
+def start_oagen(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """Start ``python -m generator`` as :func:`run_oagen` runs it, without waiting for it; its
+    stdout and stderr are pipes (``communicate()`` to read them)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        env=_env(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _env(env: dict[str, str] | None) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
 
 
 def tree(directory: Path) -> dict[str, bytes]:
