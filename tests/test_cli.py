@@ -6,6 +6,10 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
+from generator.cache import default_cache_dir
+
 from .helpers import ROOT, run_oagen, tree, tree_diff
 
 LOCATED = re.compile(r"^error: [^:\n]+:\d+:\d+: /[^\n]*: .+", re.MULTILINE)
@@ -152,3 +156,24 @@ def test_missing_spec_and_output_are_clear_errors(tmp_path: Path) -> None:
     result = run_oagen("generate", cwd=tmp_path)
     assert result.returncode == 2
     assert "no SPEC given" in result.stderr
+
+
+def test_tests_use_their_own_cache_never_the_users(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, private_cache: Path
+) -> None:
+    """conftest.py points each test's oagen cache at a temporary directory: the CLI run by the tests
+    (which inherits the environment) writes there, and nothing under the user's home."""
+    assert default_cache_dir() == private_cache
+    assert private_cache.is_relative_to(tmp_path_factory.getbasetemp())
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    args = ("generate", "spec/openapi.yaml", "-c", "spec/oagen.yaml")
+    assert run_oagen(*args, "-o", str(tmp_path / "out")).returncode == 0
+    assert list(home.iterdir()) == []
+    assert (private_cache / "cache.sqlite3").is_file()
+    # Without the fixture's variable, the same run would have written under HOME.
+    monkeypatch.delenv("OAGEN_CACHE_DIR")
+    assert run_oagen(*args, "-o", str(tmp_path / "out-2")).returncode == 0
+    assert (home / ".cache" / "oagen" / "cache.sqlite3").is_file()
