@@ -7,6 +7,7 @@ import contextlib
 import os
 import queue
 import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ import pytest
 
 from generator import cli
 from generator import write as write_module
+from generator.diagnostics import GenerationError
 from generator.write import LOCK, MANIFEST, diff, plan, read_manifest, with_manifest, write
 
 from .helpers import run_oagen, start_oagen, tree
@@ -147,6 +149,26 @@ def test_a_generate_waits_while_another_process_holds_the_lock(tmp_path: Path, r
     assert not (out / LOCK).exists()  # the last holder removes it
 
 
+def test_a_run_killed_while_holding_the_lock_holds_up_no_one(tmp_path: Path, reference: dict[str, bytes]) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    hold = "import fcntl, os, sys, time\nfd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\nfcntl.flock(fd, fcntl.LOCK_EX)\n"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold + "print('held', flush=True)\ntime.sleep(600)\n", str(out / LOCK)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        process = start_oagen(*_generate(out))
+        assert "waiting for it to finish" in _lines(process.stderr).get(timeout=60)
+    finally:
+        holder.kill()  # as SIGKILL ends a run: its lock file stays, its lock goes
+        holder.communicate()
+    assert process.wait(timeout=300) == 0
+    assert tree(out) == reference
+
+
 def test_a_check_waits_for_a_writer_but_not_for_another_check(tmp_path: Path, reference: dict[str, bytes]) -> None:
     out = tmp_path / "out"
     assert run_oagen(*_generate(out)).returncode == 0
@@ -231,3 +253,38 @@ def test_a_failed_run_leaves_no_directory_made_for_the_lock(tmp_path: Path) -> N
     result = run_oagen("check", SPEC, "-c", CONFIG, "-o", str(out))
     assert result.returncode == 1
     assert not (tmp_path / "new").exists()  # check leaves nothing either
+
+
+def test_without_fcntl_the_msvcrt_lock_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows' branch, with an msvcrt made of flock: exclusive only; the file removed after closing."""
+
+    class FakeMsvcrt:
+        LK_NBLCK, LK_UNLCK = 2, 0
+
+        @staticmethod
+        def locking(fd: int, mode: int, nbytes: int) -> None:
+            fcntl.flock(fd, fcntl.LOCK_UN if mode == FakeMsvcrt.LK_UNLCK else fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    monkeypatch.setattr(write_module, "fcntl", None)
+    monkeypatch.setattr(write_module, "msvcrt", FakeMsvcrt)
+    out = tmp_path / "out"
+    with write_module.locked(out):
+        assert (out / LOCK).is_file()
+        with pytest.raises(GenerationError, match="another oagen is writing"):
+            with write_module.locked(out, shared=True, timeout=0.2):
+                pass
+        write(out, {"a.py": "A = 1\n"})
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "a.py"]
+    with write_module.locked(out, shared=True, timeout=0.2):
+        pass
+    assert not (out / LOCK).exists()
+
+
+def test_with_no_lock_at_all_runs_go_on_unlocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(write_module, "fcntl", None)
+    monkeypatch.setattr(write_module, "msvcrt", None)
+    out = tmp_path / "new" / "out"
+    with write_module.locked(out):
+        assert not (tmp_path / "new").exists()  # nothing made for a lock that cannot be taken
+        write(out, {"a.py": "A = 1\n"})
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "a.py"]
