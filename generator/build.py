@@ -15,7 +15,7 @@ from .ir import Api, Client, Example, Operation, SecurityScheme
 from .load import Located, Spec
 from .operations import OperationBuilder, _method_name_default, _Node, _resource, _resource_path_default, _walk
 from .safe import lit
-from .schemas import SchemaBuilder, _description
+from .schemas import SchemaBuilder, _description, by_key
 
 
 def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api:
@@ -69,7 +69,7 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
     prefix = naming.snake(client_name).upper()
     client_names = {client_name, config.client.async_name or f"Async{client_name}"}
     reserved = {slot.class_name for slot in b.slots.values()} | client_names
-    resources = tuple(_resource(child, "", reserved) for child in root.children.values())
+    resources = tuple(_resource(child, "", reserved) for _, child in by_key(root.children.items()))
     client = Client(
         name=client_name,
         async_name=config.client.async_name or f"Async{client_name}",
@@ -123,7 +123,7 @@ def _server_url(spec: Spec) -> str:
         and isinstance(servers[0].get("url"), str)
     ):
         url: str = servers[0]["url"]
-        for name, var in (servers[0].get("variables") or {}).items():
+        for name, var in by_key((servers[0].get("variables") or {}).items()):
             if isinstance(var, dict) and "default" in var:
                 url = url.replace("{" + str(name) + "}", str(var["default"]))
         return url
@@ -176,7 +176,7 @@ def _security_schemes(b: SchemaBuilder) -> tuple[SecurityScheme, ...]:
     out = []
     used_config = set()
     client_prefix = naming.snake(b.config.client.name or "api").upper()
-    items = list(node.items()) if node else []
+    items = by_key(node.items()) if node else []
     api_keys = sum(1 for _, s in items if b.spec.deref(s).value.get("type") == "apiKey")
     for name, scheme in items:
         scheme = b.spec.deref(scheme)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from typing import Iterable, Iterator
 from urllib.parse import parse_qsl
 
@@ -18,7 +19,7 @@ from .imports import import_lines
 from .ir import Body, BodyField, Const, ErrorBody, Import, Operation, Param, Resource, RuntimeType, TypeRef
 from .load import Located
 from .safe import lit
-from .schemas import SchemaBuilder, _combine, _description, _optional, _t
+from .schemas import SchemaBuilder, _combine, _description, _optional, _t, by_key
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TYPING = "typing"
@@ -34,9 +35,10 @@ class OperationBuilder:
         self.type_of = schemas.type_of
 
     def operations(self) -> Iterator[tuple[Located, str, str, Located, Located]]:
-        """(operation, http method, path key, path item, paths node) in document order."""
+        """(operation, http method, path key, path item, paths node): paths by key, each one's
+        methods in ``HTTP_METHODS`` order, whatever the document's order (see ``by_key``)."""
         paths = self.spec.top.get("paths")
-        for key, item in paths.items() if paths else ():
+        for key, item in by_key(paths.items()) if paths else ():
             item = self.spec.deref(item)
             for method in HTTP_METHODS:
                 op = item.get(method)
@@ -333,7 +335,9 @@ class OperationBuilder:
         components = root.data.get("components")
         schemes = components.get("securitySchemes") if isinstance(components, dict) else None
         known = set(schemes) if isinstance(schemes, dict) else set()
-        return tuple(tuple(str(k) for k in req if k in known) for req in security if isinstance(req, dict))
+        return tuple(
+            tuple(str(k) for k, _ in by_key(req.items()) if k in known) for req in security if isinstance(req, dict)
+        )
 
 
 _FORM = ("form", "multipart")
@@ -475,7 +479,7 @@ def _resource(node: _Node, parent_class: str, reserved: set[str]) -> Resource:
     module = ".resources." + ".".join(node.path)
     children = []
     child_classes: set[str] = {class_name}
-    for child in node.children.values():
+    for _, child in by_key(node.children.items()):
         c = _resource(child, class_name, reserved)
         if c.class_name in child_classes:
             raise GenerationError(
@@ -489,9 +493,11 @@ def _resource(node: _Node, parent_class: str, reserved: set[str]) -> Resource:
         children.append(c)
     # "asynchronous" is what the async class's methods are made with, in its own class body.
     names: set[str] = {"with_raw_response", "asynchronous"} | {c.attr for c in children}
-    ops = []
-    for op in node.operations:
-        ops.append(replace(op, method_name=naming.unique(op.method_name, names)))
+    # Names are made unique in the order the operations were visited, then the methods sorted by them.
+    ops = sorted(
+        (replace(op, method_name=naming.unique(op.method_name, names)) for op in node.operations),
+        key=attrgetter("method_name"),
+    )
     is_package = bool(children)
     imports: set[Import] = {Import("functools", "cached_property")} if (children or ops) else set()
     imports.add(Import("._resource", "SyncAPIResource"))

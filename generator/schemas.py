@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeVar
 
 from . import naming
 from .config import Config
@@ -85,6 +85,17 @@ _STRING_FORMATS = {
 }
 _REF_KIND_SUFFIX = {"responses": "Response", "requestBodies": "Request", "parameters": "Param", "headers": "Header"}
 _POINTER_NOISE = {"content", "schema", "properties", "items", "additionalProperties", "allOf", "oneOf", "anyOf"}
+
+
+_V = TypeVar("_V")
+
+
+def by_key(entries: Iterable[tuple[str, _V]]) -> list[tuple[str, _V]]:
+    """The entries of a spec mapping whose order means nothing (paths, component schemas, security
+    schemes, a discriminator's mapping), sorted by key. The build visits every such mapping in
+    this order, so no name it decides, and nothing it emits, depends on how the document is laid
+    out; mappings whose order a reader means (properties, content types) keep the spec's order."""
+    return sorted(entries, key=lambda entry: str(entry[0]))
 
 
 def _t(annotation: str, *imports: Import) -> TypeRef:
@@ -247,13 +258,12 @@ class SchemaBuilder:
     def declare_components(self) -> None:
         schemas = self.spec.top.get("components")
         schemas = schemas.get("schemas") if schemas else None
-        entries = list(schemas.items()) if schemas is not None else []
         if schemas is None:
             return
+        entries = by_key(schemas.items())
         renames = dict(self.config.schemas)
         # Renamed schemas claim their names first, so a rename never gets a numeric suffix.
-        ordered = sorted(entries, key=lambda kv: kv[0] not in renames)
-        for name, node in ordered:
+        for name, node in sorted(entries, key=lambda kv: kv[0] not in renames):
             self.declare(node, renames.pop(name, name))
         for name in renames:
             self.errors.append(self.config_diag(("schemas", name), f"schema {name!r} is not in components/schemas"))
@@ -631,7 +641,7 @@ class SchemaBuilder:
         prop = discriminator["propertyName"]
         mapping: dict[str, Any] = discriminator["mapping"] if isinstance(discriminator.get("mapping"), dict) else {}
         by_target: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-        for value, target in mapping.items():
+        for value, target in by_key(mapping.items()):
             if not isinstance(target, str):
                 continue
             ref = target if "#" in target or "/" in target or "." in target else f"#/components/schemas/{target}"
