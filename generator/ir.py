@@ -314,6 +314,12 @@ class Api:
     type_modules: tuple[TypeModule, ...] = ()
 
     @property
+    def models_by_name(self) -> tuple[Model, ...]:
+        """``models`` by module, then name: as ``types/__init__.py`` lists them. (``models`` keeps
+        each module's define-before-use order, which its ``model_rebuild()`` calls follow.)"""
+        return tuple(sorted(self.models, key=attrgetter("module", "class_name")))
+
+    @property
     def credentials(self) -> tuple[tuple[str, Optional[str]], ...]:
         """Each distinct (constructor argument, environment variable) the security schemes read."""
         seen: dict[str, Optional[str]] = {}
