@@ -62,22 +62,14 @@ class Model:
     description: Optional[str]
     fields: tuple[ModelField, ...] = ()
     alias: Optional[TypeRef] = None
-    imports: tuple[str, ...] = ()
     deprecated: bool = False
     #: The type of properties not listed (``additionalProperties: <schema>`` beside ``properties``).
     extra: Optional[TypeRef] = None
-    #: Import lines of models in an import cycle with this one: under ``TYPE_CHECKING`` in a class
-    #: module (completed by ``model_rebuild()``), after the definition in an alias module.
-    deferred_imports: tuple[str, ...] = ()
-    #: The model refers to itself, directly or through others: an alias is a ``TypeAliasType``.
+    #: The model refers to itself, directly or through others, or its module is in an import cycle:
+    #: an alias is a ``TypeAliasType``, and ``types/__init__.py`` imports it eagerly (the rest load lazily).
     recursive: bool = False
     #: ``types/__init__.py`` calls ``model_rebuild()`` on this class once every module is imported.
     rebuild: bool = False
-
-    @property
-    def in_cycle(self) -> bool:
-        """Part of an import cycle: ``types/__init__.py`` imports it eagerly (the rest load lazily)."""
-        return self.rebuild or self.recursive or bool(self.deferred_imports)
 
 
 @dataclass(frozen=True)
@@ -150,8 +142,6 @@ class Body:
     #: The media type sent by default.
     media_type: str
     description: Optional[str]
-    #: Media types the caller may choose with ``content_type=`` (empty: only ``media_type``).
-    media_types: tuple[str, ...] = ()
     #: Properties of a form/multipart body, each a keyword argument (empty: one ``body`` argument).
     fields: tuple[BodyField, ...] = ()
     #: The type of the ``content_type`` argument when the caller may choose.

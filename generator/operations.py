@@ -213,16 +213,7 @@ class OperationBuilder:
         content_type = None
         if len(choices) > 1:
             content_type = _t(f"Literal[{', '.join(lit(c) for c in choices)}]", Import(_TYPING, "Literal"))
-        return Body(
-            "body",
-            ref,
-            required,
-            primary,
-            description,
-            tuple(choices) if len(choices) > 1 else (),
-            fields,
-            content_type,
-        )
+        return Body("body", ref, required, primary, description, fields, content_type)
 
     def _body_fields(
         self, schema: Located, media: Located, multipart: bool, method_name: str, taken: set[str]

@@ -314,15 +314,13 @@ class SchemaBuilder:
             if extra is not None:
                 uses |= extra.imports | {Import(_TYPING, "Dict"), Import("pydantic", "Field")}
             slot.uses = uses
-            return Model(
-                slot.class_name, slot.module, description, tuple(fields), None, (), deprecated=deprecated, extra=extra
-            )
+            return Model(slot.class_name, slot.module, description, tuple(fields), deprecated=deprecated, extra=extra)
         alias = self.type_of(schema, slot.class_name, top_level=True, request=slot.request)
         if alias.annotation == slot.class_name:
             alias = _t("object")  # a schema that is only itself (allOf: [$ref: <itself>]) says nothing
         slot.uses = set(alias.imports)
         slot.tagged_classes = tuple(sorted({i.name for i in alias.imports if i.module.startswith(_TYPES)}))
-        return Model(slot.class_name, slot.module, description, (), alias, (), deprecated=deprecated)
+        return Model(slot.class_name, slot.module, description, (), alias, deprecated=deprecated)
 
     def _is_object(self, value: Any) -> bool:
         """Whether the schema is a class: it has properties, or merges objects with ``allOf``."""
@@ -840,7 +838,6 @@ def type_module(module: str, slots: list[_ModelSlot], cyclic: set[str], recursiv
         deferred_imports = import_lines(deferred, here, comment="  # noqa: E402")
     else:
         deferred_imports = import_lines(deferred, here, indent=4)  # under TYPE_CHECKING
-    models = [replace(m, imports=imports, deferred_imports=deferred_imports) for m in models]
     return TypeModule(module, tuple(models), imports, deferred_imports)
 
 
