@@ -13,9 +13,16 @@ from .config import Config, OperationConfig
 from .diagnostics import Diagnostic, GenerationError
 from .ir import Api, Client, Example, Operation, SecurityScheme
 from .load import Located, Spec
-from .operations import OperationBuilder, _method_name_default, _Node, _resource, _resource_path_default, _walk
+from .operations import (
+    OperationBuilder,
+    default_method_name,
+    ResourceNode,
+    build_resource,
+    default_resource_path,
+    walk_resources,
+)
 from .safe import lit
-from .schemas import SchemaBuilder, _description, by_key
+from .schemas import SchemaBuilder, description_of, by_key
 
 
 def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api:
@@ -35,7 +42,7 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
     b.declare_components()
     ops = OperationBuilder(b)
 
-    root = _Node("", ())
+    root = ResourceNode("", ())
     used_config: set[str] = set()
     all_ops: list[tuple[tuple[str, ...], Operation]] = []
     for op, method, key, item, _ in ops.operations():
@@ -44,7 +51,7 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
             used_config.add(config_key)
         node = root
         for segment in resource:
-            node = node.children.setdefault(segment, _Node(segment, node.path + (segment,)))
+            node = node.children.setdefault(segment, ResourceNode(segment, node.path + (segment,)))
         try:
             operation = ops.build_operation(op, method, key, item, cfg, method_name)
         except GenerationError as exc:
@@ -69,7 +76,7 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
     prefix = naming.snake(client_name).upper()
     client_names = {client_name, config.client.async_name or f"Async{client_name}"}
     reserved = {slot.class_name for slot in b.slots.values()} | client_names
-    resources = tuple(_resource(child, "", reserved) for _, child in by_key(root.children.items()))
+    resources = tuple(build_resource(child, "", reserved) for _, child in by_key(root.children.items()))
     client = Client(
         name=client_name,
         async_name=config.client.async_name or f"Async{client_name}",
@@ -91,7 +98,7 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
         models=models,
         security_schemes=schemes,
         example=_example(all_ops),
-        all_resources=tuple(_walk(resources)),
+        all_resources=tuple(walk_resources(resources)),
         type_modules=type_modules,
     )
 
@@ -106,8 +113,8 @@ def operation_names(
         if isinstance(config_key, str) and config_key in config.operations:
             cfg, used = config.operations[config_key], config_key
             break
-    resource = tuple(cfg.resource.split(".")) if cfg and cfg.resource else _resource_path_default(op, key)
-    method_name = cfg.method if cfg and cfg.method else _method_name_default(op, method, key, resource[-1])
+    resource = tuple(cfg.resource.split(".")) if cfg and cfg.resource else default_resource_path(op, key)
+    method_name = cfg.method if cfg and cfg.method else default_method_name(op, method, key, resource[-1])
     for name in (*resource, method_name):
         if not naming.is_identifier(name):
             raise (cfg.located if cfg and cfg.located else op).error(f"{name!r} is not a Python identifier")
@@ -185,7 +192,7 @@ def _security_schemes(b: SchemaBuilder) -> tuple[SecurityScheme, ...]:
         if cfg:
             used_config.add(name)
         kind = value.get("type")
-        desc = _description(scheme)
+        desc = description_of(scheme)
         if kind == "apiKey":
             derived = "api_key" if api_keys == 1 else naming.python_name(name, fallback="api_key")
             attr = _credential_name(b, name, "argument", cfg.argument if cfg else None, derived)

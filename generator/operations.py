@@ -19,7 +19,7 @@ from .imports import import_lines
 from .ir import Body, BodyField, Const, ErrorBody, Import, Operation, Param, Resource, RuntimeType, TypeRef
 from .load import Located
 from .safe import lit
-from .schemas import SchemaBuilder, _combine, _description, _optional, _t, by_key
+from .schemas import SchemaBuilder, by_key, combine, description_of, optional, type_ref
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TYPING = "typing"
@@ -89,7 +89,7 @@ class OperationBuilder:
             ref = (
                 self.type_of(schema, naming.pascal(method_name) + naming.pascal(wire) + "Param")
                 if schema
-                else _t("str")
+                else type_ref("str")
             )
             required = location == "path" or bool(p.value.get("required"))
             resolved = self.spec.deref(schema).value if schema is not None else None
@@ -104,7 +104,7 @@ class OperationBuilder:
                     and resolved["enum"][0] is not None
                 ):
                     constant = Const(resolved["enum"][0])
-            description = _description(p)
+            description = description_of(p)
             default = None
             if "default" in resolved and not required:
                 default = json.dumps(resolved["default"])
@@ -130,7 +130,7 @@ class OperationBuilder:
             # A placeholder the spec forgot to declare: still a (string) argument, never a dropped operation.
             attr = naming.unique(naming.python_name(wire, fallback="param"), taken)
             params.insert(
-                len(declared) + position, Param(attr, wire, "path", _t("str"), True, None, check_non_empty=True)
+                len(declared) + position, Param(attr, wire, "path", type_ref("str"), True, None, check_non_empty=True)
             )
         params.sort(key=lambda p: (p.location != "path", path_order.index(p.wire_name) if p.location == "path" else 0))
         for wire in renames:
@@ -191,34 +191,40 @@ class OperationBuilder:
         media_node = dict(media)[primary]
         schema = media_node.get("schema")
         resolved = self.spec.deref(schema) if schema is not None else None
-        is_object = resolved is not None and self.schemas._is_object(resolved.value)
+        is_object = resolved is not None and self.schemas.is_object(resolved.value)
         required = bool(node.value.get("required"))
-        description = _description(node)
+        description = description_of(node)
         fields: tuple[BodyField, ...] = ()
         if kind == "json":
-            ref = self.type_of(schema, naming.pascal(method_name) + "Body", request=True) if schema else _t("object")
+            ref = (
+                self.type_of(schema, naming.pascal(method_name) + "Body", request=True)
+                if schema
+                else type_ref("object")
+            )
             choices = [mt for mt, k in kinds if k == "json" or (is_object and k in _FORM)]
         elif kind in _FORM:
             choices = [mt for mt, k in kinds if k in _FORM]
             if is_object:
                 assert resolved is not None
                 fields = self._body_fields(resolved, media_node, kind == "multipart", method_name, taken)
-                ref = _t("None")
+                ref = type_ref("None")
             else:
-                ref = _t("Dict[str, object]", Import(_TYPING, "Dict"))
+                ref = type_ref("Dict[str, object]", Import(_TYPING, "Dict"))
         elif kind == "text":
-            ref, choices = _t("str"), [mt for mt, k in kinds if k == "text"]
+            ref, choices = type_ref("str"), [mt for mt, k in kinds if k == "text"]
         else:
-            ref, choices = _t("FileContent", Import("._types", "FileContent")), [mt for mt, k in kinds if k == "binary"]
+            ref, choices = type_ref("FileContent", Import("._types", "FileContent")), [
+                mt for mt, k in kinds if k == "binary"
+            ]
         content_type = None
         if len(choices) > 1:
-            content_type = _t(f"Literal[{', '.join(lit(c) for c in choices)}]", Import(_TYPING, "Literal"))
+            content_type = type_ref(f"Literal[{', '.join(lit(c) for c in choices)}]", Import(_TYPING, "Literal"))
         return Body("body", ref, required, primary, description, fields, content_type)
 
     def _body_fields(
         self, schema: Located, media: Located, multipart: bool, method_name: str, taken: set[str]
     ) -> tuple[BodyField, ...]:
-        props, required = self._properties(schema, 0)
+        props, required, _ = self.schemas.collect_properties(schema)
         encoding = media.get("encoding")
         out = []
         for wire, prop in props.items():
@@ -227,35 +233,19 @@ class OperationBuilder:
             if value.get("readOnly") is True:
                 continue
             if _is_binary(value):
-                ref = _t("FileTypes", Import("._types", "FileTypes"))
+                ref = type_ref("FileTypes", Import("._types", "FileTypes"))
             elif (value.get("type") == "array" or "items" in value) and _is_binary(
                 self.spec.deref(resolved.child("items")).value if "items" in value else None
             ):
-                ref = _t("List[FileTypes]", Import("._types", "FileTypes"), Import(_TYPING, "List"))
+                ref = type_ref("List[FileTypes]", Import("._types", "FileTypes"), Import(_TYPING, "List"))
             else:
                 ref = self.type_of(prop, naming.pascal(method_name) + naming.pascal(wire))
             enc = encoding.get(wire) if encoding else None
             # A multipart object is a JSON part unless its encoding asks for a style.
             style, explode = self._style(enc, "query", explicit=multipart) if enc is not None else (None, False)
             attr = naming.unique(naming.python_name(wire, fallback="field"), taken)
-            out.append(BodyField(attr, wire, ref, wire in required, _description(resolved), style, explode))
+            out.append(BodyField(attr, wire, ref, wire in required, description_of(resolved), style, explode))
         return tuple(out)
-
-    def _properties(self, schema: Located, depth: int) -> tuple[dict[str, Located], set[str]]:
-        """An object schema's properties and required names, ``allOf`` members merged in."""
-        props: dict[str, Located] = {}
-        required: set[str] = set()
-        value = schema.value if isinstance(schema.value, dict) else {}
-        if isinstance(value.get("allOf"), list) and depth < 32:
-            for member in schema.child("allOf").elements():
-                p, r = self._properties(self.spec.deref(member), depth + 1)
-                props.update(p)
-                required |= r
-        if isinstance(value.get("properties"), dict):
-            props.update(dict(schema.child("properties").items()))
-        if isinstance(value.get("required"), list):
-            required |= {r for r in value["required"] if isinstance(r, str)}
-        return props, required
 
     def response_type(self, op: Located, method_name: str) -> tuple[TypeRef, str | None]:
         """The method's return type (from every 2xx response, else `default`) and its Accept header."""
@@ -277,21 +267,21 @@ class OperationBuilder:
             json_media = next((m for mt, m in media if _media_kind(mt) == "json"), None)
             if json_media is not None:
                 schema = json_media.get("schema")
-                ref = self.type_of(schema, hint) if schema else _t("object")
+                ref = self.type_of(schema, hint) if schema else type_ref("object")
             elif any(_media_kind(mt) == "text" for mt, _ in media):
-                ref = _t("str")
+                ref = type_ref("str")
             else:
-                ref = _t("bytes")
+                ref = type_ref("bytes")
             if ref.annotation not in [t.annotation for t in types]:
                 types.append(ref)
         if not types:
-            returns = _t("None")
+            returns = type_ref("None")
         elif any(t.annotation == "object" for t in types):
-            returns = _t("object")
+            returns = type_ref("object")
         else:
-            returns = types[0] if len(types) == 1 else _combine("Union[{}]", types, Import(_TYPING, "Union"))
+            returns = types[0] if len(types) == 1 else combine("Union[{}]", types, Import(_TYPING, "Union"))
             if empty:
-                returns = _optional(returns)
+                returns = optional(returns)
         header = ", ".join(accept)
         return returns, (header if header and header != "application/json" else None)
 
@@ -385,7 +375,7 @@ def _resource_attr(text: str) -> str:
     return name + "_" if name in _CLIENT_RESERVED else name
 
 
-def _resource_path_default(op: Located, key: str) -> tuple[str, ...]:
+def default_resource_path(op: Located, key: str) -> tuple[str, ...]:
     tags = op.value.get("tags")
     if isinstance(tags, list) and tags and isinstance(tags[0], str) and naming.snake(tags[0]):
         return (_resource_attr(tags[0]),)
@@ -395,7 +385,7 @@ def _resource_path_default(op: Located, key: str) -> tuple[str, ...]:
     return ("default",)
 
 
-def _method_name_default(op: Located, method: str, key: str, resource: str = "") -> str:
+def default_method_name(op: Located, method: str, key: str, resource: str = "") -> str:
     """From the operationId, without a leading resource name (``repos/get`` under ``repos``: ``get``)."""
     op_id = op.value.get("operationId")
     if isinstance(op_id, str) and naming.snake(op_id):
@@ -408,17 +398,17 @@ def _method_name_default(op: Located, method: str, key: str, resource: str = "")
 
 
 @dataclass
-class _Node:
+class ResourceNode:
     segment: str
     path: tuple[str, ...]
     operations: list[Operation] = field(default_factory=list)
-    children: dict[str, _Node] = field(default_factory=dict)
+    children: dict[str, ResourceNode] = field(default_factory=dict)
 
 
-def _walk(resources: Iterable[Resource]) -> Iterator[Resource]:
+def walk_resources(resources: Iterable[Resource]) -> Iterator[Resource]:
     for r in resources:
         yield r
-        yield from _walk(r.children)
+        yield from walk_resources(r.children)
 
 
 #: Names a resource or client module imports; a resource class is never called one of them.
@@ -460,7 +450,7 @@ def resource_class_names(segment: str) -> set[str]:
     return {name, "Async" + name, name + "WithRawResponse", "Async" + name + "WithRawResponse"}
 
 
-def _resource(node: _Node, parent_class: str, reserved: set[str]) -> Resource:
+def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) -> Resource:
     """The resource for ``node``; its classes avoid ``reserved`` names (models, the clients) and imported ones."""
     taken = {parent_class}
     name = naming.class_name(node.segment, fallback="Resource")
@@ -471,7 +461,7 @@ def _resource(node: _Node, parent_class: str, reserved: set[str]) -> Resource:
     children = []
     child_classes: set[str] = {class_name}
     for _, child in by_key(node.children.items()):
-        c = _resource(child, class_name, reserved)
+        c = build_resource(child, class_name, reserved)
         if c.class_name in child_classes:
             raise GenerationError(
                 [

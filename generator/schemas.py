@@ -98,7 +98,7 @@ def by_key(entries: Iterable[tuple[str, _V]]) -> list[tuple[str, _V]]:
     return sorted(entries, key=lambda entry: str(entry[0]))
 
 
-def _t(annotation: str, *imports: Import) -> TypeRef:
+def type_ref(annotation: str, *imports: Import) -> TypeRef:
     if not imports:
         return _plain(annotation)
     return TypeRef(annotation, frozenset(imports))
@@ -110,17 +110,17 @@ def _plain(annotation: str) -> TypeRef:
     return TypeRef(annotation, frozenset())
 
 
-def _combine(template: str, parts: Iterable[TypeRef], *imports: Import) -> TypeRef:
+def combine(template: str, parts: Iterable[TypeRef], *imports: Import) -> TypeRef:
     parts = list(parts)
     joined = ", ".join(p.annotation for p in parts)
     merged = frozenset().union(*(p.imports for p in parts)) | frozenset(imports)
     return TypeRef(template.format(joined), merged)
 
 
-def _optional(ref: TypeRef) -> TypeRef:
+def optional(ref: TypeRef) -> TypeRef:
     if ref.annotation.startswith("Optional[") or ref.annotation in ("None", "object"):
         return ref
-    return _combine("Optional[{}]", [ref], Import(_TYPING, "Optional"))
+    return combine("Optional[{}]", [ref], Import(_TYPING, "Optional"))
 
 
 def _strict(ref: TypeRef) -> TypeRef:
@@ -139,7 +139,7 @@ def _names_a_class(annotation: str) -> bool:
 
 
 def _union(parts: list[TypeRef]) -> TypeRef:
-    return parts[0] if len(parts) == 1 else _combine("Union[{}]", parts, Import(_TYPING, "Union"))
+    return parts[0] if len(parts) == 1 else combine("Union[{}]", parts, Import(_TYPING, "Union"))
 
 
 def _plain_default(default: Any, annotation: str, schema: dict[str, Any]) -> bool:
@@ -154,7 +154,7 @@ def _plain_default(default: Any, annotation: str, schema: dict[str, Any]) -> boo
     return annotation in _PLAIN_DEFAULTS.get(type(default), ())
 
 
-def _description(node: Located) -> str | None:
+def description_of(node: Located) -> str | None:
     """The node's description (else its summary), stripped; None if there is none."""
     value = node.value
     if not isinstance(value, dict):
@@ -302,9 +302,9 @@ class SchemaBuilder:
 
     def _build_model(self, node: Located, slot: _ModelSlot) -> Model:
         schema = self.spec.deref(node)
-        description = _description(schema)
+        description = description_of(schema)
         deprecated = isinstance(schema.value, dict) and bool(schema.value.get("deprecated"))
-        if self._is_object(schema.value):
+        if self.is_object(schema.value):
             fields, extra = self._fields(schema, slot.class_name, slot.request)
             uses = {Import(_MODELS, "BaseModel")}
             for f in fields:
@@ -317,12 +317,12 @@ class SchemaBuilder:
             return Model(slot.class_name, slot.module, description, tuple(fields), deprecated=deprecated, extra=extra)
         alias = self.type_of(schema, slot.class_name, top_level=True, request=slot.request)
         if alias.annotation == slot.class_name:
-            alias = _t("object")  # a schema that is only itself (allOf: [$ref: <itself>]) says nothing
+            alias = type_ref("object")  # a schema that is only itself (allOf: [$ref: <itself>]) says nothing
         slot.uses = set(alias.imports)
         slot.tagged_classes = tuple(sorted({i.name for i in alias.imports if i.module.startswith(_TYPES)}))
         return Model(slot.class_name, slot.module, description, (), alias, deprecated=deprecated)
 
-    def _is_object(self, value: Any) -> bool:
+    def is_object(self, value: Any) -> bool:
         """Whether the schema is a class: it has properties, or merges objects with ``allOf``."""
         if not isinstance(value, dict):
             return False
@@ -336,7 +336,7 @@ class SchemaBuilder:
         if len(members) == 1:
             return False  # a reference with siblings (3.0 style): the member's own type
         resolved = [self._peek(m) for m in members]
-        return any(isinstance(m, dict) and (self._is_object(m) or m.get("type") == "object") for m in resolved)
+        return any(isinstance(m, dict) and (self.is_object(m) or m.get("type") == "object") for m in resolved)
 
     def _peek(self, value: Any) -> Any:
         """The value a schema's ``$ref`` chain (same document) leads to, or the value itself."""
@@ -382,7 +382,7 @@ class SchemaBuilder:
 
     # --- object fields ---------------------------------------------------------------------------
 
-    def _collect_properties(
+    def collect_properties(
         self, schema: Located, seen: frozenset[tuple[str, tuple[str, ...]]] = frozenset()
     ) -> tuple[dict[str, Located], set[str], list[Located]]:
         """Properties, required names and ``additionalProperties`` nodes of an object schema, ``allOf`` merged."""
@@ -396,7 +396,7 @@ class SchemaBuilder:
         value = schema.value if isinstance(schema.value, dict) else {}
         if isinstance(value.get("allOf"), list):
             for member in schema.child("allOf").elements():
-                p, r, e = self._collect_properties(self.spec.deref(member), seen)
+                p, r, e = self.collect_properties(self.spec.deref(member), seen)
                 for name, prop in p.items():
                     if name in props:
                         self._check_compatible(props[name], prop, name)
@@ -428,7 +428,7 @@ class SchemaBuilder:
             )
 
     def _fields(self, schema: Located, owner: str, request: bool) -> tuple[list[ModelField], TypeRef | None]:
-        props, required, extras = self._collect_properties(schema)
+        props, required, extras = self.collect_properties(schema)
         attrs = _attribute_names(list(props))
         fields = []
         for wire, prop in props.items():
@@ -444,11 +444,11 @@ class SchemaBuilder:
             is_required = wire in required
             default: str | None = None
             # The referenced schema documents itself: only the property's own words go here.
-            description = _description(prop)
+            description = description_of(prop)
             if "default" in value and _plain_default(value["default"], ref.annotation, value):
                 default = lit(value["default"])
                 if value["default"] is None:
-                    ref = _optional(ref)
+                    ref = optional(ref)
                 is_required = False
             elif not is_required or "default" in value:
                 # A default that is not a value of the Python type (a date, a model, a value the
@@ -456,7 +456,7 @@ class SchemaBuilder:
                 if "default" in value:
                     shown = json.dumps(value["default"], ensure_ascii=False)
                     description = f"{description}\n\nDefault: `{shown}`." if description else f"Default: `{shown}`."
-                ref, default, is_required = _optional(ref), "None", False
+                ref, default, is_required = optional(ref), "None", False
             deprecated = bool(local.get("deprecated"))
             fields.append(ModelField(attr, wire, ref, is_required, default, description, deprecated))
         extra: TypeRef | None = None
@@ -473,7 +473,7 @@ class SchemaBuilder:
         """The Python type of the schema at ``node``; ``hint`` names any inline model it needs."""
         value = node.value
         if isinstance(value, bool) or value is None:
-            return _t("object")
+            return type_ref("object")
         if not isinstance(value, dict):
             raise node.error("a schema must be a mapping or a boolean")
         if isinstance(value.get("$ref"), str):
@@ -492,9 +492,9 @@ class SchemaBuilder:
             else:
                 ref = self.model_for(target, request=request)
             if value.get("nullable") is True or "null" in _types(value):
-                ref = _optional(ref)
+                ref = optional(ref)
             return ref
-        if not top_level and self._is_object(value):
+        if not top_level and self.is_object(value):
             if len(node.parts) > 2 and node.parts[0] == "components" and node.parts[1] != "schemas":
                 hint = ref_name(node.parts, hint)  # e.g. a response's body: ConflictResponse
             # An inline schema used only in a request needs no response-shaped twin.
@@ -502,12 +502,12 @@ class SchemaBuilder:
             return self.model_for(node, request=request)
         ref = self._bare_type(node, hint, request)
         if value.get("nullable") is True:
-            ref = _optional(ref)
+            ref = optional(ref)
         return ref
 
     def _worth_a_model(self, value: Any) -> bool:
         return isinstance(value, dict) and (
-            self._is_object(value) or any(k in value for k in ("enum", "oneOf", "anyOf", "allOf"))
+            self.is_object(value) or any(k in value for k in ("enum", "oneOf", "anyOf", "allOf"))
         )
 
     def _bare_type(self, node: Located, hint: str, request: bool) -> TypeRef:
@@ -528,31 +528,36 @@ class SchemaBuilder:
         if isinstance(kind, list):
             kinds = [k for k in kind if k != "null" and isinstance(k, str)]
             parts = [self._bare_type(Located(node.doc, node.parts, {**value, "type": k}), hint, request) for k in kinds]
-            ref = _union(parts) if parts else _t("None")
-            return _optional(ref) if "null" in kind else ref
+            ref = _union(parts) if parts else type_ref("None")
+            return optional(ref) if "null" in kind else ref
         if kind == "array" or "items" in value or "prefixItems" in value:
             if isinstance(value.get("prefixItems"), list) and value["prefixItems"]:
                 items = [
                     self.type_of(item, f"{hint}Item{i}", request=request)
                     for i, item in enumerate(node.child("prefixItems").elements())
                 ]
-                return _combine("Tuple[{}]", items, Import(_TYPING, "Tuple"))
+                return combine("Tuple[{}]", items, Import(_TYPING, "Tuple"))
             item = (
-                self.type_of(node.child("items"), f"{hint}Item", request=request) if "items" in value else _t("object")
+                self.type_of(node.child("items"), f"{hint}Item", request=request)
+                if "items" in value
+                else type_ref("object")
             )
-            return _combine("List[{}]", [item], Import(_TYPING, "List"))
+            return combine("List[{}]", [item], Import(_TYPING, "List"))
         if kind == "object" or "additionalProperties" in value or "properties" in value:
             extra = value.get("additionalProperties")
-            item = _t("object")
+            item = type_ref("object")
             if isinstance(extra, dict):
                 item = self.type_of(node.child("additionalProperties"), f"{hint}Value", request=request)
-            return _combine("Dict[str, {}]", [item], Import(_TYPING, "Dict"))
+            return combine("Dict[str, {}]", [item], Import(_TYPING, "Dict"))
         if kind == "string":
             annotation, imp = _STRING_FORMATS.get(str(value.get("format")), ("str", None))
-            return _t(annotation, imp) if imp else _t(annotation)
-        return {"integer": _t("int"), "number": _t("float"), "boolean": _t("bool"), "null": _t("None")}.get(
-            kind if isinstance(kind, str) else "", _t("object")
-        )
+            return type_ref(annotation, imp) if imp else type_ref(annotation)
+        return {
+            "integer": type_ref("int"),
+            "number": type_ref("float"),
+            "boolean": type_ref("bool"),
+            "null": type_ref("None"),
+        }.get(kind if isinstance(kind, str) else "", type_ref("object"))
 
     def _merged_scalar(self, node: Located, members: list[Located], hint: str, request: bool) -> TypeRef:
         """An ``allOf`` of non-object schemas: their keywords merged into one schema.
@@ -565,13 +570,13 @@ class SchemaBuilder:
         for member in members:
             resolved = self.spec.deref(member)
             if not isinstance(resolved.value, dict) or "allOf" in resolved.value or "$ref" in resolved.value:
-                return _t("object")
+                return type_ref("object")
             if _types(resolved.value):
                 kinds.append(_types(resolved.value))
             merged.update(resolved.value)
         common = set.intersection(*kinds) if kinds else set()
         if kinds and not common and not set().union(*kinds) <= {"integer", "number"}:
-            return _t("object")
+            return type_ref("object")
         merged.update({k: v for k, v in node.value.items() if k != "allOf"})
         if common:
             merged["type"] = sorted(common)[0] if len(common) == 1 else sorted(common)
@@ -582,17 +587,17 @@ class SchemaBuilder:
         nullable = None in values
         values = [v for v in values if v is not None]
         if not values:
-            return _t("None")
+            return type_ref("None")
         if any(isinstance(v, (float, list, dict)) and not isinstance(v, bool) for v in values):
             # Literal cannot hold these: the type of the values instead.
             kinds = {type(v) for v in values}
-            base = _t("float") if kinds <= {int, float} else _t("object")
-            return _optional(base) if nullable else base
+            base = type_ref("float") if kinds <= {int, float} else type_ref("object")
+            return optional(base) if nullable else base
         unique = list(dict.fromkeys(values))
-        ref = _t(f"Literal[{', '.join(lit(v) for v in unique)}]", Import(_TYPING, "Literal"))
+        ref = type_ref(f"Literal[{', '.join(lit(v) for v in unique)}]", Import(_TYPING, "Literal"))
         if len(unique) > 1 and "const" not in schema:
-            ref = _combine("Lenient[{}]", [ref], Import(_MODELS, "Lenient"))
-        return _optional(ref) if nullable or schema.get("nullable") is True else ref
+            ref = combine("Lenient[{}]", [ref], Import(_MODELS, "Lenient"))
+        return optional(ref) if nullable or schema.get("nullable") is True else ref
 
     def _union(self, node: Located, keyword: str, hint: str, request: bool) -> TypeRef:
         members = list(node.child(keyword).elements())
@@ -614,9 +619,9 @@ class SchemaBuilder:
                 parts.append(ref)
                 kept.append(member)
         if not parts:
-            return _t("None")
+            return type_ref("None")
         if any(p.annotation == "object" for p in parts):
-            return _t("object")
+            return type_ref("object")
         if any(p.annotation == "str" for p in parts):
             # An open enum (``anyOf: [string, enum]``): str already takes any value.
             parts = [_strict(p) for p in parts]
@@ -626,7 +631,7 @@ class SchemaBuilder:
             tagged = self._tagged(node, kept, parts, discriminator)
             if tagged is not None:
                 ref = tagged
-        return _optional(ref) if nullable else ref
+        return optional(ref) if nullable else ref
 
     def _tagged(
         self, node: Located, members: list[Located], parts: list[TypeRef], discriminator: dict[str, Any]
@@ -666,7 +671,7 @@ class SchemaBuilder:
                 slot is not None
                 and slot.model is not None
                 and slot.model.alias is None
-                and self._is_object(target.value)
+                and self.is_object(target.value)
             )
             native = (
                 native
@@ -687,14 +692,14 @@ class SchemaBuilder:
             for cls in tagged_classes:
                 classes.setdefault(cls, part.annotation)
         if native:
-            return _combine(
+            return combine(
                 "Annotated[{}, Field(discriminator=%s)]" % lit(prop),
                 [_union(parts)],
                 Import(_TYPING, "Annotated"),
                 Import("pydantic", "Field"),
             )
         choices = [
-            _combine(
+            combine(
                 "Annotated[{}, Tag(%s)]" % lit(p.annotation),
                 [p],
                 Import(_TYPING, "Annotated"),
@@ -706,7 +711,7 @@ class SchemaBuilder:
         # Class names of direct members answer to themselves: only nested ones need listing.
         nested = {k: v for k, v in sorted(classes.items()) if k != v}
         args = f"{lit(prop)}, {lit(tag_values)}" + (f", {lit(nested)}" if nested else "")
-        return _combine(
+        return combine(
             "Annotated[{}, Discriminator(by_tag(%s))]" % args.replace("{", "{{").replace("}", "}}"),
             [union],
             Import(_TYPING, "Annotated"),
@@ -717,7 +722,7 @@ class SchemaBuilder:
     def _requires(self, schema: Located, prop: str) -> bool:
         """Whether the object schema lists ``prop`` as required (pydantic tags cannot be Optional)."""
         try:
-            _, required, _ = self._collect_properties(schema)
+            _, required, _ = self.collect_properties(schema)
         except GenerationError:
             return False
         return prop in required
@@ -732,7 +737,7 @@ class SchemaBuilder:
                     out += self._declared_tags(self.spec.deref(m), prop)
                 return out
         try:
-            props, _, _ = self._collect_properties(schema)
+            props, _, _ = self.collect_properties(schema)
         except GenerationError:
             return []
         tag = props.get(prop)
