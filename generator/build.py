@@ -137,44 +137,13 @@ def _server_url(spec: Spec) -> str:
     return "http://localhost"
 
 
-#: Names a credential argument may not take: the client's other constructor arguments, and the
-#: modules and names its ``__init__`` uses (a credential named ``os`` would shadow ``os.environ``).
-_CLIENT_NAMES = frozenset(
-    {
-        "self",
-        "base_url",
-        "timeout",
-        "max_retries",
-        "default_headers",
-        "default_query",
-        "http_client",
-        "os",
-        "httpx",
-        "cached_property",
-        "ClassVar",
-        "Mapping",
-        "TYPE_CHECKING",
-        "NOT_GIVEN",
-        "NotGiven",
-        "DEFAULT_MAX_RETRIES",
-        "DEFAULT_BASE_URL",
-        "security_schemes",
-        "with_options",
-        "copy",
-        "request",
-        "close",
-        "is_closed",
-    }
-)
-
-
 def _credential_name(b: SchemaBuilder, scheme: str, key: str, configured: str | None, derived: str) -> str:
     """The constructor argument for a credential: as configured (checked), else ``derived`` made safe."""
     if configured:
-        if configured in _CLIENT_NAMES:
+        if configured in naming.CLIENT_NAMES:
             b.errors.append(b.config_diag(("auth", scheme, key), f"{configured!r} is already a name the client uses"))
         return configured
-    return derived + "_credential" if derived in _CLIENT_NAMES else derived
+    return derived + "_credential" if derived in naming.CLIENT_NAMES else derived
 
 
 def _security_schemes(b: SchemaBuilder) -> tuple[SecurityScheme, ...]:

@@ -10,36 +10,37 @@ from functools import lru_cache
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 
-#: Names a generated module imports for itself; a spec name equal to one of them is renamed.
+# --- reserved names: every name the generated code uses itself, by where it uses it -------------------
+
+#: Names a generated module imports for itself: a model or resource class is never called one of them.
 RESERVED_IN_MODULES = frozenset(
-    {
-        "Annotated",
-        "Any",
-        "BaseModel",
-        "Dict",
-        "Field",
-        "List",
-        "Literal",
-        "Optional",
-        "Union",
-        "TypeAlias",
-        "annotations",
-        "httpx",
-        "datetime",
-        "date",
-        "time",
-        "UUID",
-        "cached_property",
-        "TYPE_CHECKING",
-        "Lenient",
-        "Tag",
-        "Discriminator",
-        "TypeAliasType",
-        "Tuple",
-        "Base64Bytes",
-        "Mapping",
-        "Callable",
-    }
+    "Annotated Any BaseModel Dict Field List Literal Optional Union TypeAlias annotations httpx datetime date time"
+    " UUID cached_property TYPE_CHECKING Lenient Tag Discriminator TypeAliasType Tuple Base64Bytes Mapping Callable".split()
+)
+#: Attributes pydantic's BaseModel has, and the lower-case names a model module's annotations use (an
+#: attribute of that name would shadow it in the class body): a property taking one gets a trailing "_".
+MODEL_ATTRIBUTES = frozenset(
+    "model_config model_fields model_computed_fields model_extra model_fields_set copy dict json schema schema_json"
+    " construct validate to_dict to_json parse_obj parse_raw parse_file from_orm update_forward_refs model_dump"
+    " model_dump_json model_validate model_validate_json model_copy model_construct model_json_schema"
+    " model_post_init model_rebuild model_parametrized_name model_validate_strings"
+    " str int float bool bytes object date datetime time".split()
+)
+#: Keyword arguments every generated method has: parameters and body fields are renamed around them.
+METHOD_ARGUMENTS = frozenset("self extra_headers extra_query extra_body timeout options body content_type".split())
+#: The client's constructor arguments and attributes, and the names its module uses (a credential
+#: named ``os`` would shadow ``os.environ``): a resource attribute taking one gets a trailing "_", a
+#: credential argument "_credential".
+CLIENT_NAMES = RESERVED_IN_MODULES | frozenset(
+    "self base_url timeout max_retries default_headers default_query http_client os httpx cached_property ClassVar"
+    " Mapping TYPE_CHECKING NOT_GIVEN NotGiven DEFAULT_MAX_RETRIES DEFAULT_BASE_URL security_schemes with_options"
+    " copy request close is_closed".split()
+)
+#: Names a resource or client module imports: a resource class is never called one of them.
+RESOURCE_MODULE_NAMES = frozenset(
+    "Body Headers Query NotGiven NOT_GIVEN RequestOptions Unpack FileTypes FileContent Styled SyncAPIResource"
+    " AsyncAPIResource SyncAPIClient AsyncAPIClient SecurityScheme ApiKeyAuth HttpBasicAuth HttpBearerAuth ClassVar"
+    " Mapping DEFAULT_MAX_RETRIES List Dict Literal Optional Union".split()
 )
 
 

@@ -24,9 +24,6 @@ from .schemas import SchemaBuilder, by_key, combine, description_of, optional, t
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TYPING = "typing"
 
-#: Keyword arguments every generated method has; parameters are renamed around them.
-_METHOD_RESERVED = {"self", "extra_headers", "extra_query", "extra_body", "timeout", "options", "body", "content_type"}
-
 
 class OperationBuilder:
     def __init__(self, schemas: SchemaBuilder) -> None:
@@ -57,7 +54,7 @@ class OperationBuilder:
                 if isinstance(p.value, dict) and isinstance(p.value.get("name"), str):
                     raw_params[(p.value["name"], str(p.value.get("in")))] = p
         renames = dict(cfg.parameters) if cfg else {}
-        taken = set(_METHOD_RESERVED)
+        taken = set(naming.METHOD_ARGUMENTS)
         params: list[Param] = []
         path_order = list(dict.fromkeys(re.findall(r"{([^}]+)}", path)))
         ordered = sorted(
@@ -356,23 +353,9 @@ def _cast_to(returns: TypeRef) -> RuntimeType:
     return RuntimeType(returns.annotation, cast=True)
 
 
-#: Names the client class (and its module) already use: a resource of that name gets a trailing "_".
-_CLIENT_RESERVED = naming.RESERVED_IN_MODULES | {
-    "with_options",
-    "copy",
-    "security_schemes",
-    "request",
-    "close",
-    "is_closed",
-    "base_url",
-    "timeout",
-    "max_retries",
-}
-
-
 def _resource_attr(text: str) -> str:
     name = naming.python_name(text, fallback="resource")
-    return name + "_" if name in _CLIENT_RESERVED else name
+    return name + "_" if name in naming.CLIENT_NAMES else name
 
 
 def default_resource_path(op: Located, key: str) -> tuple[str, ...]:
@@ -411,39 +394,6 @@ def walk_resources(resources: Iterable[Resource]) -> Iterator[Resource]:
         yield from walk_resources(r.children)
 
 
-#: Names a resource or client module imports; a resource class is never called one of them.
-_RESOURCE_RESERVED = frozenset(
-    {
-        "Body",
-        "Headers",
-        "Query",
-        "NotGiven",
-        "NOT_GIVEN",
-        "RequestOptions",
-        "Unpack",
-        "FileTypes",
-        "FileContent",
-        "Styled",
-        "SyncAPIResource",
-        "AsyncAPIResource",
-        "SyncAPIClient",
-        "AsyncAPIClient",
-        "SecurityScheme",
-        "ApiKeyAuth",
-        "HttpBasicAuth",
-        "HttpBearerAuth",
-        "ClassVar",
-        "Mapping",
-        "DEFAULT_MAX_RETRIES",
-        "List",
-        "Dict",
-        "Literal",
-        "Optional",
-        "Union",
-    }
-)
-
-
 def resource_class_names(segment: str) -> set[str]:
     """The class names a resource ``segment`` would take (it takes others if one is reserved)."""
     name = naming.class_name(segment, fallback="Resource")
@@ -454,7 +404,7 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
     """The resource for ``node``; its classes avoid ``reserved`` names (models, the clients) and imported ones."""
     taken = {parent_class}
     name = naming.class_name(node.segment, fallback="Resource")
-    if resource_class_names(node.segment) & (reserved | _RESOURCE_RESERVED):
+    if resource_class_names(node.segment) & (reserved | naming.RESOURCE_MODULE_NAMES):
         name += "Resource"
     class_name = naming.unique(name, taken)
     module = ".resources." + ".".join(node.path)

@@ -36,42 +36,6 @@ _TYPING = "typing"
 _MODELS = "._models"
 _TYPES = ".types."
 
-#: Attribute names pydantic's BaseModel uses; a property of that name gets a trailing underscore.
-_MODEL_RESERVED = {
-    "model_config",
-    "model_fields",
-    "model_computed_fields",
-    "model_extra",
-    "model_fields_set",
-    "copy",
-    "dict",
-    "json",
-    "schema",
-    "schema_json",
-    "construct",
-    "validate",
-    "to_dict",
-    "to_json",
-    "parse_obj",
-    "parse_raw",
-    "parse_file",
-    "from_orm",
-    "update_forward_refs",
-    "model_dump",
-    "model_dump_json",
-    "model_validate",
-    "model_validate_json",
-    "model_copy",
-    "model_construct",
-    "model_json_schema",
-    "model_post_init",
-    "model_rebuild",
-    "model_parametrized_name",
-    "model_validate_strings",
-}
-#: Lower-case names a model module may use in annotations; an attribute of that name would shadow it
-#: inside the class body, so it gets a trailing underscore.
-_ANNOTATION_NAMES = {"str", "int", "float", "bool", "bytes", "object", "date", "datetime", "time"}
 #: Annotations a JSON default of that Python type always satisfies.
 _PLAIN_DEFAULTS = {bool: ("bool",), int: ("int", "float"), float: ("float",), str: ("str",)}
 
@@ -179,7 +143,7 @@ def _attribute_names(wire_names: list[str]) -> dict[str, str]:
         if text[:1] in ("+", "-") and not any(ch.isalpha() for ch in text):
             text = ("plus " if text[0] == "+" else "minus ") + text[1:]
         attr = naming.python_name(text, fallback="field")
-        if attr in _MODEL_RESERVED or attr in _ANNOTATION_NAMES:
+        if attr in naming.MODEL_ATTRIBUTES:
             attr += "_"
         wanted[wire] = attr
     taken: set[str] = set()
@@ -658,7 +622,7 @@ class SchemaBuilder:
         tag_values: dict[str, str] = {}
         classes: dict[str, str] = {}
         # pydantic's own discriminator needs a plain Literal field of that name in every member.
-        native = naming.is_identifier(prop) and prop not in _MODEL_RESERVED | _ANNOTATION_NAMES
+        native = naming.is_identifier(prop) and prop not in naming.MODEL_ATTRIBUTES
         for member, part in zip(members, parts):
             if not part.annotation.isidentifier():
                 return None
