@@ -11,7 +11,7 @@ from typing import Sequence
 
 from .cache import default_cache_dir
 from .config import find_project_settings
-from .diagnostics import Diagnostic, GenerationError
+from .diagnostics import GenerationError, error
 from .load import DEFAULT_MAX_BYTES
 from . import fastpath
 from .cache import Cache
@@ -119,26 +119,10 @@ def _resolve(args: argparse.Namespace) -> tuple[Options, Path]:
     settings = find_project_settings(Path.cwd()) if args.spec is None else None
     spec = args.spec or (settings.spec if settings else None)
     if spec is None:
-        raise GenerationError(
-            [
-                Diagnostic(
-                    "oagen", None, None, "", "no SPEC given and no [tool.oagen] spec in a pyproject.toml here or above"
-                )
-            ]
-        )
+        raise error("oagen", "no SPEC given and no [tool.oagen] spec in a pyproject.toml here or above")
     output = args.output or (settings.output if settings else None)
     if output is None:
-        raise GenerationError(
-            [
-                Diagnostic(
-                    "oagen",
-                    None,
-                    None,
-                    "",
-                    "no --output given and no [tool.oagen] output in a pyproject.toml here or above",
-                )
-            ]
-        )
+        raise error("oagen", "no --output given and no [tool.oagen] output in a pyproject.toml here or above")
     config = args.config or (settings.config if settings else None)
     package = args.package_name or (settings.package_name if settings else None)
     return _options(args, spec, config, package, args.skip_validation), output

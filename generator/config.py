@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .diagnostics import Diagnostic, GenerationError
+from .diagnostics import Diagnostic, GenerationError, error
 from .load import Document, Located, display_path, parse_document
 from .naming import is_identifier
 
@@ -224,9 +224,7 @@ def find_project_settings(start: Path) -> ProjectSettings:
         try:
             data = tomllib.loads(candidate.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise GenerationError(
-                [Diagnostic(display_path(candidate), None, None, "", f"cannot read: {exc}")]
-            ) from None
+            raise error(display_path(candidate), f"cannot read: {exc}") from None
         table = data.get("tool", {}).get("oagen")
         if table is None:
             continue

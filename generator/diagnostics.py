@@ -41,6 +41,11 @@ class GenerationError(Exception):
         return "\n".join(lines)
 
 
+def error(file: str, message: str) -> GenerationError:
+    """The error of one diagnostic about ``file`` as a whole (no line, column or pointer)."""
+    return GenerationError([Diagnostic(file, None, None, "", message)])
+
+
 def escape_pointer_token(token: object) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import yaml
 
-from .diagnostics import Diagnostic, GenerationError, parse_pointer, pointer_from_parts
+from .diagnostics import Diagnostic, GenerationError, error, parse_pointer, pointer_from_parts
 
 try:
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -127,11 +127,8 @@ def _check_nodes(root: yaml.Node | None, name: str) -> list[Diagnostic]:
                 stack.append((child, (*parts, str(index)), False))
     expanded, unique = sizes[id(root)], len(sizes)
     if expanded - unique > max(ALIAS_EXPANSION_BUDGET, unique):
-        raise _limit_error(
+        raise error(
             name,
-            None,
-            None,
-            "",
             f"YAML aliases expand {unique} nodes to {expanded}: refusing a document that grows this much "
             "when its aliases are expanded (an alias bomb?)",
         )
@@ -315,11 +312,11 @@ def parse_text(text: str, name: str, *, is_json: bool) -> Document:
         except json.JSONDecodeError as exc:
             raise _limit_error(name, exc.lineno, exc.colno, "", f"invalid JSON: {exc.msg}") from None
         except RecursionError:
-            raise _limit_error(name, None, None, "", f"nested more than {MAX_DEPTH} levels deep") from None
+            raise error(name, f"nested more than {MAX_DEPTH} levels deep") from None
         except ValueError as exc:  # e.g. an integer of more digits than Python converts
-            raise _limit_error(name, None, None, "", f"invalid JSON: {exc}") from None
+            raise error(name, f"invalid JSON: {exc}") from None
         if not _json_depth_ok(data):
-            raise _limit_error(name, None, None, "", f"nested more than {MAX_DEPTH} levels deep")
+            raise error(name, f"nested more than {MAX_DEPTH} levels deep")
         # Rare: find any lone surrogate, which no UTF-8 file can hold. Pairs (emoji) are common: the
         # data is walked only if an escape outside a pair is seen (escaped backslashes set aside).
         if _lone_surrogate_escape(text):
@@ -349,11 +346,11 @@ def parse_text(text: str, name: str, *, is_json: bool) -> Document:
         message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise _limit_error(name, line, col, "", f"invalid YAML: {message}") from None
     except yaml.YAMLError as exc:
-        raise _limit_error(name, None, None, "", f"invalid YAML: {exc}") from None
+        raise error(name, f"invalid YAML: {exc}") from None
     except RecursionError:
-        raise _limit_error(name, None, None, "", f"nested more than {MAX_DEPTH} levels deep") from None
+        raise error(name, f"nested more than {MAX_DEPTH} levels deep") from None
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
-        raise _limit_error(name, None, None, "", f"invalid YAML: {exc}") from None
+        raise error(name, f"invalid YAML: {exc}") from None
     finally:
         loader.dispose()
     return Document(path=Path(name), text=text, data=data, problems=duplicates)
@@ -363,13 +360,11 @@ def _decode(raw: bytes, name: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _limit_error(name, None, None, "", f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+        raise error(name, f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
 
 
 def _too_large(name: str, size: int | str, max_bytes: int) -> GenerationError:
-    return _limit_error(
-        name, None, None, "", f"document is {size} bytes, over the limit of {max_bytes} (see --max-spec-size)"
-    )
+    return error(name, f"document is {size} bytes, over the limit of {max_bytes} (see --max-spec-size)")
 
 
 def parse_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
@@ -382,7 +377,7 @@ def parse_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
                 if path.is_dir()
                 else "does not exist" if not path.exists() else "is not a regular file"
             )
-            raise _limit_error(name, None, None, "", f"cannot read: {what}")
+            raise error(name, f"cannot read: {what}")
         size = path.stat().st_size
         if size > max_bytes:
             raise _too_large(name, size, max_bytes)
@@ -391,7 +386,7 @@ def parse_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
         if len(raw) > max_bytes:
             raise _too_large(name, f"more than {max_bytes}", max_bytes)
     except OSError as exc:
-        raise _limit_error(name, None, None, "", f"cannot read: {exc.strerror or exc}") from None
+        raise error(name, f"cannot read: {exc.strerror or exc}") from None
     doc = parse_text(_decode(raw, name), name, is_json=path.suffix.lower() == ".json")
     doc.path = path
     doc.digest = hashlib.sha256(raw).hexdigest()
@@ -534,7 +529,7 @@ def _real_path(path: Path, name: str) -> Path:
     except FileNotFoundError:
         raise UnresolvableRef([Diagnostic(name, None, None, "", "cannot read: does not exist")]) from None
     except (OSError, RuntimeError) as exc:  # RuntimeError: "Symlink loop" before Python 3.13
-        raise GenerationError([Diagnostic(name, None, None, "", f"cannot resolve the path: {exc}")]) from None
+        raise error(name, f"cannot resolve the path: {exc}") from None
 
 
 class Spec:
@@ -574,11 +569,8 @@ class Spec:
     def _add(self, key: str, doc: Document) -> Document:
         self._total_bytes += len(doc.text)
         if self._total_bytes > self.max_bytes:
-            raise _limit_error(
+            raise error(
                 doc.name,
-                None,
-                None,
-                "",
                 f"the spec and the documents it references exceed {self.max_bytes} bytes in total (see --max-spec-size)",
             )
         self._docs[key] = doc
@@ -630,10 +622,10 @@ class Spec:
                 raw = response.read(self.max_bytes + 1)
                 content_type = str(response.headers.get("Content-Type", ""))
         except urllib.error.HTTPError as exc:
-            raise _limit_error(url, None, None, "", f"cannot fetch: HTTP {exc.code} {exc.reason}") from None
+            raise error(url, f"cannot fetch: HTTP {exc.code} {exc.reason}") from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise _limit_error(url, None, None, "", f"cannot fetch: {reason}") from None
+            raise error(url, f"cannot fetch: {reason}") from None
         if len(raw) > self.max_bytes:
             raise _too_large(url, f"more than {self.max_bytes}", self.max_bytes)
         is_json = urlsplit(url).path.lower().endswith(".json") or "json" in content_type.lower()
@@ -689,7 +681,7 @@ class Spec:
         else:
             doc = None
         if doc is None:  # every $ref was resolved (or refused) at load time: nothing new is read here
-            raise GenerationError([Diagnostic(uri, None, None, "", "reference to a document oagen did not load")])
+            raise error(uri, "reference to a document oagen did not load")
         # The validator's resolver indexes documents as mappings; a scalar document has no node to name.
         return doc.data if isinstance(doc.data, (dict, bool)) else {}
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 
 from . import naming
 from .config import OperationConfig
-from .diagnostics import Diagnostic, GenerationError
+from .diagnostics import error
 from .imports import import_lines
 from .ir import Body, BodyField, Const, ErrorBody, Import, Operation, Param, Resource, RuntimeType, TypeRef
 from .load import Located
@@ -413,13 +413,7 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
     for _, child in by_key(node.children.items()):
         c = build_resource(child, class_name, reserved)
         if c.class_name in child_classes:
-            raise GenerationError(
-                [
-                    Diagnostic(
-                        "<config>", None, None, "", f"resource class name {c.class_name} is used twice under {module}"
-                    )
-                ]
-            )
+            raise error("<config>", f"resource class name {c.class_name} is used twice under {module}")
         child_classes.add(c.class_name)
         children.append(c)
     # "asynchronous" is what the async class's methods are made with, in its own class body.
@@ -469,9 +463,9 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
                 imports.add(Import("._utils", "Styled"))
             imports |= op.returns.imports
             runtime = [op.cast_to]
-            for error in op.errors:
-                imports |= error.type.imports
-                runtime.append(error.runtime)
+            for error_body in op.errors:
+                imports |= error_body.type.imports
+                runtime.append(error_body.runtime)
             if any(r.cast for r in runtime):
                 imports.add(Import(_TYPING, "cast"))
     return Resource(

@@ -10,7 +10,7 @@ from typing import Callable, Iterator
 from .build import build
 from .cache import Cache
 from .config import Config, load_config
-from .diagnostics import Diagnostic, GenerationError
+from .diagnostics import Diagnostic, GenerationError, error
 from .format import format_files
 from .load import Spec
 from .options import Options
@@ -78,16 +78,8 @@ def _build_and_render(spec: Spec, config: Config, options: Options, cache: Cache
             api = build(spec, config, package_name=options.package_name)
     except RecursionError:
         # Schemas that nest through each other without a named model in between; never a crash.
-        raise GenerationError(
-            [
-                Diagnostic(
-                    spec.root.name,
-                    None,
-                    None,
-                    "",
-                    "schemas nest too deeply (or refer to themselves without a named schema in between)",
-                )
-            ]
+        raise error(
+            spec.root.name, "schemas nest too deeply (or refer to themselves without a named schema in between)"
         ) from None
     laid_out: set[str] = set()
     with without_gc():

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .diagnostics import Diagnostic, GenerationError
+from .diagnostics import Diagnostic, GenerationError, error
 from .load import display_path
 
 MANIFEST = ".oagen-manifest"
@@ -38,9 +38,7 @@ def read_manifest(output: Path) -> set[str] | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise GenerationError(
-            [Diagnostic(display_path(output / MANIFEST), None, None, "", f"cannot read: {exc}")]
-        ) from None
+        raise error(display_path(output / MANIFEST), f"cannot read: {exc}") from None
     owned = set()
     for line in text.splitlines():
         line = line.strip()
@@ -49,9 +47,7 @@ def read_manifest(output: Path) -> set[str] | None:
         # Refuse paths that would leave the output directory: the manifest is input too. (Strings,
         # not Path objects: a manifest lists every file of a large client.)
         if os.path.isabs(line) or ".." in line.replace("\\", "/").split("/") or os.path.splitdrive(line)[0]:
-            raise GenerationError(
-                [Diagnostic(display_path(output / MANIFEST), None, None, "", f"invalid entry {line!r}")]
-            )
+            raise error(display_path(output / MANIFEST), f"invalid entry {line!r}")
         owned.add(line)
     return owned
 
@@ -95,24 +91,17 @@ def plan(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
     name = display_path(output)
     if owned is None:
         if output.exists() and not output.is_dir():
-            raise GenerationError([Diagnostic(name, None, None, "", "output exists and is not a directory")])
+            raise error(name, "output exists and is not a directory")
         visible = (
             [p for p in output.iterdir() if not p.name.startswith(_TMP_PREFIX) and p.name != LOCK]
             if output.is_dir()
             else []
         )
         if visible and not force:
-            raise GenerationError(
-                [
-                    Diagnostic(
-                        name,
-                        None,
-                        None,
-                        "",
-                        "output directory is not empty and was not written by oagen (no "
-                        f"{MANIFEST}); pass --force to generate into it anyway",
-                    )
-                ]
+            raise error(
+                name,
+                "output directory is not empty and was not written by oagen (no "
+                f"{MANIFEST}); pass --force to generate into it anyway",
             )
         owned = set() if not visible else None
     changed = {}
@@ -210,9 +199,7 @@ def write(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
     except BaseException as exc:
         _rollback(staged, replaced, created_dirs)
         if isinstance(exc, OSError):
-            raise GenerationError(
-                [Diagnostic(display_path(output), None, None, "", f"cannot write output (nothing was changed): {exc}")]
-            ) from None
+            raise error(display_path(output), f"cannot write output (nothing was changed): {exc}") from None
         raise
     return todo
 
@@ -375,17 +362,10 @@ def locked(
                 if time.monotonic() >= deadline:
                     os.close(fd)
                     fd = None
-                    raise GenerationError(
-                        [
-                            Diagnostic(
-                                display_path(output),
-                                None,
-                                None,
-                                "",
-                                f"another oagen is writing {display_path(output)} (waited {limit:g} s "
-                                "for it to finish; run again when it has)",
-                            )
-                        ]
+                    raise error(
+                        display_path(output),
+                        f"another oagen is writing {display_path(output)} (waited {limit:g} s "
+                        "for it to finish; run again when it has)",
                     )
                 if not told and waiting is not None:
                     waiting()
