@@ -1,7 +1,7 @@
 """Write the generated files (atomically, only what changed) or compare them with what is on disk.
 
 A manifest in the output directory lists the files the generator owns: files it wrote before and
-no longer produces are removed; files it never wrote are never touched. A lock file in the output
+no longer produces are removed; files it never wrote are never touched. A lock on the output
 directory (:func:`locked`) makes runs on one directory take turns.
 """
 
@@ -21,8 +21,6 @@ from .load import display_path
 
 MANIFEST = ".oagen-manifest"
 _MANIFEST_HEADER = "# Files written by oagen; it deletes or rewrites only these. Do not edit.\n"
-#: The lock file runs on one output directory take turns by (see :func:`locked`); never an output.
-LOCK = ".oagen-lock"
 #: Seconds a run waits for another one holding the lock before it gives up.
 LOCK_TIMEOUT = 600.0
 
@@ -92,11 +90,7 @@ def plan(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
     if owned is None:
         if output.exists() and not output.is_dir():
             raise error(name, "output exists and is not a directory")
-        visible = (
-            [p for p in output.iterdir() if not p.name.startswith(_TMP_PREFIX) and p.name != LOCK]
-            if output.is_dir()
-            else []
-        )
+        visible = [p for p in output.iterdir() if not p.name.startswith(_TMP_PREFIX)] if output.is_dir() else []
         if visible and not force:
             raise error(
                 name,
@@ -144,7 +138,7 @@ def plan(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
         changed[path] = text
     if foreign:
         raise GenerationError(foreign)
-    stale = sorted(p for p in (owned or set()) - set(files) - {LOCK} if (output / p).is_file() and inside(p))
+    stale = sorted(p for p in (owned or set()) - set(files) if (output / p).is_file() and inside(p))
     return Plan(changed, stale)
 
 
@@ -292,7 +286,7 @@ def _prune_empty_dirs(output: Path, directory: Path) -> None:
 def diff(output: Path, files: dict[str, str]) -> str:
     """A unified diff from what is on disk to what would be generated; empty when current."""
     files = with_manifest(files)
-    owned = (read_manifest(output) or set()) - {LOCK}
+    owned = read_manifest(output) or set()
     chunks: list[str] = []
     for path in sorted(set(files) | (owned - set(files))):
         target = output / path
@@ -314,72 +308,55 @@ def diff(output: Path, files: dict[str, str]) -> str:
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks)
 
 
-try:  # POSIX: flock, shared or exclusive
+try:  # POSIX
     import fcntl
-except ImportError:  # pragma: no cover - Windows
+except ImportError:  # pragma: no cover - Windows: runs go on without a lock
     fcntl = None  # type: ignore[assignment]
-try:  # Windows: msvcrt's byte-range lock, exclusive only
-    import msvcrt
-except ImportError:
-    msvcrt = None  # type: ignore[assignment]
 
 
 @contextlib.contextmanager
 def locked(
     output: Path, *, shared: bool = False, timeout: float | None = None, waiting: Callable[[], None] | None = None
 ) -> Iterator[None]:
-    """Hold the lock of ``output`` (``DIR/.oagen-lock``): exclusive to write, ``shared`` to read.
+    """Take turns on ``output``: hold a ``flock`` on the directory itself, exclusive to write, ``shared`` to read.
 
-    Another run holding it is waited for (``waiting`` is called once when that starts), at most
-    ``timeout`` seconds (default :data:`LOCK_TIMEOUT`): then the error "another oagen is writing
-    DIR". ``output`` is created if missing to hold the lock, and on leaving, the lock file and the
-    directories made for it (if still empty) are removed again: a run leaves no trace of the lock.
-
-    The lock file is removed by its holder only, while it holds the lock exclusively; a run that
-    was waiting on a lock file then removed takes the lock of the file now at that path instead.
-    Where no lock can be taken (a read-only directory, ``output`` not a directory, a platform with
-    neither ``fcntl`` nor ``msvcrt``) the run goes on without one: writing then reports its own error.
+    A lock on the directory, not on a file in it: there is nothing to leave behind, to ignore or to
+    delete. Another run holding it is waited for (``waiting`` is called once when that starts), at
+    most ``timeout`` seconds (default :data:`LOCK_TIMEOUT`): then the error "another oagen is
+    writing DIR". ``output`` is created if missing to hold the lock, and removed again on leaving if
+    still empty. Where no lock can be taken (no ``fcntl``, as on Windows; ``output`` not a directory
+    or not to be made) the run goes on without one: writing then reports its own error.
     """
     limit = LOCK_TIMEOUT if timeout is None else timeout
     deadline = time.monotonic() + limit
-    path = output / LOCK
     created: list[Path] = []
     fd: int | None = None
-    told = False
     try:
-        while fcntl is not None or msvcrt is not None:
+        while fcntl is not None:
             try:
                 _make_dirs(output, created)
-                fd = _open_lock(path)
-            except FileNotFoundError:  # the directory was just removed by the run before: again
-                if time.monotonic() < deadline:
-                    continue
-                break
+                fd = os.open(output, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
             except OSError:
                 break
             delay = 0.02
             while not _try_lock(fd, shared):
                 if time.monotonic() >= deadline:
-                    os.close(fd)
-                    fd = None
                     raise error(
                         display_path(output),
-                        f"another oagen is writing {display_path(output)} (waited {limit:g} s "
-                        "for it to finish; run again when it has)",
+                        f"another oagen is writing {display_path(output)} (waited {limit:g} s for it to finish; run again when it has)",
                     )
-                if not told and waiting is not None:
+                if waiting is not None and delay == 0.02:
                     waiting()
-                told = True
                 time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
                 delay = min(delay * 2, 0.25)
-            if _same_file(fd, path):
+            if _same_file(fd, output):
                 break
-            os.close(fd)  # its holder removed it when done: lock the one at the path now
+            os.close(fd)  # the run before removed the directory it had made: lock the one there now
             fd = None
         yield
     finally:
         if fd is not None:
-            _release(fd, path)
+            os.close(fd)
         for directory in reversed(created):
             try:
                 directory.rmdir()
@@ -387,25 +364,9 @@ def locked(
                 break
 
 
-def _open_lock(path: Path) -> int:
-    # Never through a symlink (it could lead out of the output directory); not inherited by programs run.
-    flags = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOINHERIT", 0)
-    try:
-        return os.open(path, os.O_RDWR | os.O_CREAT | flags, 0o666)
-    except PermissionError as exc:  # a read-only directory: lock the file if it is there
-        try:
-            return os.open(path, os.O_RDONLY | flags)
-        except OSError:
-            raise exc from None
-
-
 def _try_lock(fd: int, shared: bool) -> bool:
     try:
-        if fcntl is not None:
-            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-        else:  # pragma: no cover - Windows: one byte, exclusive (msvcrt has no shared lock)
-            os.lseek(fd, 0, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except OSError:
         return False
     return True
@@ -413,32 +374,7 @@ def _try_lock(fd: int, shared: bool) -> bool:
 
 def _same_file(fd: int, path: Path) -> bool:
     try:
-        mine, there = os.fstat(fd), os.stat(path, follow_symlinks=False)
+        mine, there = os.fstat(fd), os.stat(path)
     except OSError:
         return False
     return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
-
-
-def _release(fd: int, path: Path) -> None:
-    try:
-        if fcntl is not None:
-            # Remove the lock file only while no one else holds it (a shared holder asks for it
-            # exclusively); whoever waits on it then finds it gone and locks the next one.
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                pass
-            else:
-                if _same_file(fd, path):
-                    _unlink_quietly(str(path))
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
-        else:  # pragma: no cover - Windows: a file open elsewhere cannot be removed, so close first
-            try:
-                os.lseek(fd, 0, os.SEEK_SET)
-                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-            finally:
-                os.close(fd)
-            _unlink_quietly(str(path))
-    except OSError:  # pragma: no cover - releasing never fails the run
-        pass

@@ -1,4 +1,4 @@
-"""Runs at the same time: on one output directory they take turns (``DIR/.oagen-lock``), and a shared
+"""Runs at the same time: on one output directory they take turns (a lock on DIR itself), and a shared
 cache keeps every output byte-identical to a run without one."""
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ import pytest
 
 from generator import cli
 from generator import write as write_module
-from generator.diagnostics import GenerationError
-from generator.write import LOCK, MANIFEST, diff, plan, read_manifest, with_manifest, write
+from generator.write import MANIFEST, write
 
 from .helpers import run_oagen, start_oagen, tree
 
@@ -68,7 +67,7 @@ def _finish(*processes: subprocess.Popen[str]) -> list[tuple[int, str, str]]:
 def _held(out: Path, kind: int = fcntl.LOCK_EX) -> Iterator[None]:
     """Hold the lock of ``out`` from this process, as another oagen run would."""
     out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    fd = os.open(out, os.O_RDONLY)
     try:
         fcntl.flock(fd, kind)
         yield
@@ -101,7 +100,6 @@ def test_two_generates_into_one_new_directory_take_turns(tmp_path: Path, referen
         for code, _, stderr in results:
             assert code == 0, f"repetition {i}:\n{stderr}"
         assert tree(out) == reference, f"repetition {i}"
-        assert not (out / LOCK).exists()
         # One wrote everything; the other, after it, found nothing to do (never half of it each).
         outcomes = [stderr.splitlines()[-1].removeprefix(f"{out}: ") for _, _, stderr in results]
         wrote = f"{files} file(s) written, 0 removed"
@@ -140,21 +138,20 @@ def test_a_generate_waits_while_another_process_holds_the_lock(tmp_path: Path, r
         assert "another oagen is writing it; waiting for it to finish" in line, line
         time.sleep(1.0)
         assert process.poll() is None  # still waiting, and nothing written meanwhile
-        assert sorted(p.name for p in out.iterdir()) == [LOCK]
+        assert list(out.iterdir()) == []
     assert process.wait(timeout=300) == 0
     rest = []
     while not stderr.empty():
         rest.append(stderr.get())
     assert tree(out) == reference, "".join(rest)
-    assert not (out / LOCK).exists()  # the last holder removes it
 
 
 def test_a_run_killed_while_holding_the_lock_holds_up_no_one(tmp_path: Path, reference: dict[str, bytes]) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    hold = "import fcntl, os, sys, time\nfd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\nfcntl.flock(fd, fcntl.LOCK_EX)\n"
+    hold = "import fcntl, os, sys, time\nfd = os.open(sys.argv[1], os.O_RDONLY)\nfcntl.flock(fd, fcntl.LOCK_EX)\n"
     holder = subprocess.Popen(
-        [sys.executable, "-c", hold + "print('held', flush=True)\ntime.sleep(600)\n", str(out / LOCK)],
+        [sys.executable, "-c", hold + "print('held', flush=True)\ntime.sleep(600)\n", str(out)],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -163,7 +160,7 @@ def test_a_run_killed_while_holding_the_lock_holds_up_no_one(tmp_path: Path, ref
         process = start_oagen(*_generate(out))
         assert "waiting for it to finish" in _lines(process.stderr).get(timeout=60)
     finally:
-        holder.kill()  # as SIGKILL ends a run: its lock file stays, its lock goes
+        holder.kill()  # as SIGKILL ends a run: its lock goes with it
         holder.communicate()
     assert process.wait(timeout=300) == 0
     assert tree(out) == reference
@@ -191,7 +188,7 @@ def test_waiting_too_long_is_a_located_error_and_nothing_is_written(
     spec, config = Path(__file__).resolve().parents[1] / SPEC, Path(__file__).resolve().parents[1] / CONFIG
     with _held(out):
         assert cli.run(["generate", str(spec), "-c", str(config), "-o", "out"]) == cli.EXIT_USER_ERROR
-        assert sorted(p.name for p in out.iterdir()) == [LOCK]
+        assert list(out.iterdir()) == []
     stderr = capsys.readouterr().err
     assert "error: out: /: another oagen is writing out" in stderr, stderr
 
@@ -218,31 +215,6 @@ def test_shared_cache_parallel_runs_equal_runs_without_cache(
         assert [(code, stdout) for code, stdout, _ in _finish(*checks)] == [(0, "")] * len(runs)
 
 
-# The lock file beside the generated files: never an output, never in the way.
-
-
-def test_an_empty_directory_holding_only_the_lock_file_counts_as_empty(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / LOCK).write_text("")
-    files = {"pkg/__init__.py": "X = 1\n"}
-    assert plan(out, with_manifest(files)).write.keys() == {"pkg/__init__.py", MANIFEST}
-    write(out, files)
-    assert read_manifest(out) == {"pkg/__init__.py"}
-    assert diff(out, files) == ""  # check: the lock file is no difference
-
-
-def test_the_lock_file_is_never_deleted_as_stale(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    write(out, {"a.py": "A = 1\n"})
-    (out / LOCK).write_text("")
-    (out / MANIFEST).write_text(f"# oagen\na.py\n{LOCK}\n")  # a manifest claiming it (edited by hand)
-    assert plan(out, with_manifest({"b.py": "B = 1\n"})).delete == ["a.py"]
-    assert f"a/{LOCK}" not in diff(out, {"a.py": "A = 1\n"})
-    write(out, {"b.py": "B = 1\n"})
-    assert (out / LOCK).exists()
-
-
 def test_a_failed_run_leaves_no_directory_made_for_the_lock(tmp_path: Path) -> None:
     spec = tmp_path / "bad.yaml"
     spec.write_text("openapi: 3.0.0\n")
@@ -255,34 +227,27 @@ def test_a_failed_run_leaves_no_directory_made_for_the_lock(tmp_path: Path) -> N
     assert not (tmp_path / "new").exists()  # check leaves nothing either
 
 
-def test_without_fcntl_the_msvcrt_lock_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Windows' branch, with an msvcrt made of flock: exclusive only; the file removed after closing."""
-
-    class FakeMsvcrt:
-        LK_NBLCK, LK_UNLCK = 2, 0
-
-        @staticmethod
-        def locking(fd: int, mode: int, nbytes: int) -> None:
-            fcntl.flock(fd, fcntl.LOCK_UN if mode == FakeMsvcrt.LK_UNLCK else fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    monkeypatch.setattr(write_module, "fcntl", None)
-    monkeypatch.setattr(write_module, "msvcrt", FakeMsvcrt)
+def test_a_directory_removed_by_the_run_before_is_not_locked(tmp_path: Path) -> None:
+    """A run that waited on a directory the holder made, failed in and removed locks the new one."""
     out = tmp_path / "out"
-    with write_module.locked(out):
-        assert (out / LOCK).is_file()
-        with pytest.raises(GenerationError, match="another oagen is writing"):
-            with write_module.locked(out, shared=True, timeout=0.2):
-                pass
-        write(out, {"a.py": "A = 1\n"})
-    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "a.py"]
-    with write_module.locked(out, shared=True, timeout=0.2):
-        pass
-    assert not (out / LOCK).exists()
+    first = write_module.locked(out)
+    first.__enter__()
+    done: list[bool] = []
+
+    def second() -> None:
+        with write_module.locked(out, timeout=30):
+            done.append(out.is_dir())
+
+    waiter = threading.Thread(target=second)
+    waiter.start()
+    time.sleep(0.3)
+    first.__exit__(None, None, None)  # removes the directory it made, still empty
+    waiter.join(timeout=60)
+    assert done == [True] and not out.exists()
 
 
 def test_with_no_lock_at_all_runs_go_on_unlocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(write_module, "fcntl", None)
-    monkeypatch.setattr(write_module, "msvcrt", None)
     out = tmp_path / "new" / "out"
     with write_module.locked(out):
         assert not (tmp_path / "new").exists()  # nothing made for a lock that cannot be taken

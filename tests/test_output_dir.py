@@ -14,7 +14,7 @@ import pytest
 from generator import write as write_module
 from generator.diagnostics import GenerationError
 from generator.pipeline import Options, generate
-from generator.write import LOCK, MANIFEST, write
+from generator.write import MANIFEST, write
 
 from .helpers import ROOT, run_oagen, tree
 
@@ -113,8 +113,7 @@ def test_a_killed_generation_leaves_old_or_new_output_and_the_next_run_cleans_up
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        # (A run killed while holding the lock leaves its lock file too: the kernel released the lock.)
-        now = {k: v for k, v in tree(out).items() if not Path(k).name.startswith(".oagen-tmp-") and k != LOCK}
+        now = {k: v for k, v in tree(out).items() if not Path(k).name.startswith(".oagen-tmp-")}
         # Unchanged, or (killed among the renames, or finished) a manifest naming every file placed;
         # either way the next run must succeed: nothing it placed is mistaken for a foreign file.
         assert now == old or set(now) - {MANIFEST} <= {
@@ -122,9 +121,8 @@ def test_a_killed_generation_leaves_old_or_new_output_and_the_next_run_cleans_up
         } | set(old)
         if now != old:  # make the next round start from the old output again
             assert run_oagen("generate", str(SPEC), "-c", str(CONFIG), "-o", str(out)).returncode == 0
-    (out / LOCK).touch()  # as a run killed while holding the lock leaves it
     assert run_oagen("generate", str(spec), "-c", str(CONFIG), "-o", str(out)).returncode == 0
-    assert _no_temp_files(out) and not (out / LOCK).exists()
+    assert _no_temp_files(out)
 
 
 def test_stale_owned_files_are_removed_and_foreign_files_are_never_touched(
