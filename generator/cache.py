@@ -73,22 +73,6 @@ class Cache:
             return found
         return found
 
-    def has_many(self, kind: str, keys: Iterable[str]) -> set[str]:
-        """Which of ``keys`` have an entry (without reading the entries)."""
-        if self._db is None:
-            return set()
-        wanted = list(dict.fromkeys(keys))
-        found: set[str] = set()
-        try:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(f"SELECT key FROM entries WHERE kind = ? AND key IN ({marks})", (kind, *chunk))
-                found.update(k for (k,) in rows)
-        except sqlite3.Error:
-            return found
-        return found
-
     def put_many(self, kind: str, items: dict[str, bytes]) -> None:
         if self._db is None or not items:
             return
