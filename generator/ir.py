@@ -22,6 +22,10 @@ class Import:
 
 @dataclass(frozen=True)
 class TypeRef:
+    """A type as the generated code writes it (``annotation``, with the ``imports`` it needs), and
+    what it is made of: a generic (``outer`` "Optional", "List", "Lenient"...) of the types ``args``,
+    or a name (``outer`` ""), so that no one takes the annotation apart again."""
+
     annotation: str
     imports: frozenset[Import] = frozenset()
     #: For a named model: whether its name, as an expression, is something mypy reads as a class
@@ -29,12 +33,17 @@ class TypeRef:
     #: ``Literal`` or ``Annotated`` (which needs ``cast`` to be passed where a type is expected).
     #: None when not a named model.
     is_type: Optional[bool] = None
+    outer: str = ""
+    args: tuple[TypeRef, ...] = ()
 
     def __repr__(self) -> str:
         # The imports sorted: a set's order varies between processes, and repr() of IR objects is
         # what the render cache keys on (render.py), so equal values must give equal text.
         imports = sorted(map(_IMPORT_FIELDS, self.imports))  # (module, name) pairs: compared in C
-        return f"TypeRef(annotation={self.annotation!r}, imports={imports!r}, is_type={self.is_type!r})"
+        return (
+            f"TypeRef(annotation={self.annotation!r}, imports={imports!r}, is_type={self.is_type!r}, "
+            f"outer={self.outer!r}, args={self.args!r})"
+        )
 
 
 #: Every field of an Import (render.py checks that there are no others).

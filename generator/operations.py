@@ -348,7 +348,7 @@ def _cast_to(returns: TypeRef) -> RuntimeType:
         return RuntimeType("type(None)")
     if returns.is_type is False:
         return RuntimeType(returns.annotation, cast=True)  # an alias of a union, Literal...
-    if returns.annotation.isidentifier() or returns.annotation.startswith(("List[", "Dict[")):
+    if returns.annotation.isidentifier() or returns.outer in ("List", "Dict"):
         return RuntimeType(returns.annotation)  # a class, or a generic alias mypy already reads as a type
     return RuntimeType(returns.annotation, cast=True)
 

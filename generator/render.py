@@ -321,7 +321,7 @@ def _repr_is_complete() -> bool:
         if any(not f.repr for f in dataclasses.fields(cls)):
             return False
         if cls is ir.TypeRef:  # its repr is written by hand: it must show exactly these fields
-            if [f.name for f in dataclasses.fields(cls)] != ["annotation", "imports", "is_type"]:
+            if [f.name for f in dataclasses.fields(cls)] != ["annotation", "imports", "is_type", "outer", "args"]:
                 return False
             if [f.name for f in dataclasses.fields(ir.Import)] != ["module", "name"]:
                 return False

@@ -75,43 +75,40 @@ def _plain(annotation: str) -> TypeRef:
 
 
 def combine(template: str, parts: Iterable[TypeRef], *imports: Import) -> TypeRef:
-    parts = list(parts)
+    """The generic type ``template`` (``"List[{}]"``) of ``parts``: its annotation, with every import,
+    and what it is made of (see ``TypeRef.outer``)."""
+    parts = tuple(parts)
     joined = ", ".join(p.annotation for p in parts)
     merged = frozenset().union(*(p.imports for p in parts)) | frozenset(imports)
-    return TypeRef(template.format(joined), merged)
+    return TypeRef(template.format(joined), merged, outer=template.partition("[")[0], args=parts)
 
 
 def optional(ref: TypeRef) -> TypeRef:
-    if ref.annotation.startswith("Optional[") or ref.annotation in ("None", "object"):
+    if ref.outer == "Optional" or ref.annotation in ("None", "object"):
         return ref
     return combine("Optional[{}]", [ref], Import(_TYPING, "Optional"))
 
 
 def _strict(ref: TypeRef) -> TypeRef:
     """``ref`` without its outer ``Lenient[...]``."""
-    if not (ref.annotation.startswith("Lenient[") and ref.annotation.endswith("]")):
-        return ref
-    inner = ref.annotation[len("Lenient[") : -1]
-    return TypeRef(inner, ref.imports if "Lenient[" in inner else ref.imports - {Import(_MODELS, "Lenient")})
+    return ref.args[0] if ref.outer == "Lenient" else ref
 
 
-def _names_a_class(annotation: str) -> bool:
-    """Whether mypy reads the alias ``annotation`` used as a value as a class (not a special form)."""
-    return (
-        annotation.isidentifier() and annotation not in ("None", "object") or annotation.startswith(("List[", "Dict["))
-    )
+def _names_a_class(alias: TypeRef) -> bool:
+    """Whether mypy reads the type ``alias`` used as a value as a class (not a special form)."""
+    annotation = alias.annotation
+    return annotation.isidentifier() and annotation not in ("None", "object") or alias.outer in ("List", "Dict")
 
 
 def _union(parts: list[TypeRef]) -> TypeRef:
     return parts[0] if len(parts) == 1 else combine("Union[{}]", parts, Import(_TYPING, "Union"))
 
 
-def _plain_default(default: Any, annotation: str, schema: dict[str, Any]) -> bool:
-    """Whether ``= <default>`` type-checks against ``annotation`` as it is (None: made Optional)."""
+def _plain_default(default: Any, ref: TypeRef, schema: dict[str, Any]) -> bool:
+    """Whether ``= <default>`` type-checks against ``ref`` as it is (None: made Optional)."""
     if default is None:
         return True
-    if annotation.startswith("Optional[") and annotation.endswith("]"):
-        annotation = annotation[len("Optional[") : -1]
+    annotation = ref.args[0].annotation if ref.outer == "Optional" else ref.annotation
     if isinstance(schema.get("enum"), list) or "const" in schema:
         allowed = schema["enum"] if "const" not in schema else [schema["const"]]
         return any(default == v and type(default) is type(v) for v in allowed)
@@ -240,7 +237,7 @@ class SchemaBuilder:
 
     def model_ref(self, slot: _ModelSlot) -> TypeRef:
         model = slot.model
-        alias = model.alias.annotation if model and model.alias else None
+        alias = model.alias if model else None
         is_type = alias is None or (not (model and model.recursive) and _names_a_class(alias))
         return TypeRef(slot.class_name, frozenset({Import(_TYPES + slot.module, slot.class_name)}), is_type)
 
@@ -409,7 +406,7 @@ class SchemaBuilder:
             default: str | None = None
             # The referenced schema documents itself: only the property's own words go here.
             description = description_of(prop)
-            if "default" in value and _plain_default(value["default"], ref.annotation, value):
+            if "default" in value and _plain_default(value["default"], ref, value):
                 default = lit(value["default"])
                 if value["default"] is None:
                     ref = optional(ref)
@@ -573,12 +570,8 @@ class SchemaBuilder:
             if ref.annotation == "None":
                 nullable = True
                 continue
-            if ref.annotation.startswith("Optional["):
-                nullable = True
-                inner = ref.annotation[len("Optional[") : -1]
-                ref = TypeRef(
-                    inner, ref.imports if "Optional[" in inner else ref.imports - {Import(_TYPING, "Optional")}
-                )
+            if ref.outer == "Optional":
+                nullable, ref = True, ref.args[0]
             if ref.annotation not in [p.annotation for p in parts]:
                 parts.append(ref)
                 kept.append(member)
