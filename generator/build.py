@@ -7,11 +7,13 @@ security schemes, resource tree). Templates only lay out the result.
 
 from __future__ import annotations
 
+import builtins
+
 
 from . import naming
 from .config import Config, OperationConfig
 from .diagnostics import Diagnostic, GenerationError
-from .ir import Api, Client, Example, Operation, SecurityScheme
+from .ir import Api, Client, Example, Resource, SecurityScheme
 from .load import Located, Spec
 from .operations import (
     OperationBuilder,
@@ -44,7 +46,6 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
 
     root = ResourceNode("", ())
     used_config: set[str] = set()
-    all_ops: list[tuple[tuple[str, ...], Operation]] = []
     for op, method, key, item, _ in ops.operations():
         config_key, cfg, resource, method_name = operation_names(config, op, method, key)
         if config_key is not None:
@@ -58,7 +59,6 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
             b.errors.extend(exc.diagnostics)
             continue
         node.operations.append(operation)
-        all_ops.append((resource, operation))
     for config_key, cfg in config.operations.items():
         if config_key not in used_config:
             b.errors.append(
@@ -97,7 +97,7 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
         resources=resources,
         models=models,
         security_schemes=schemes,
-        example=_example(all_ops),
+        example=_example(resources),
         all_resources=tuple(walk_resources(resources)),
         type_modules=type_modules,
     )
@@ -195,17 +195,17 @@ def _security_schemes(b: SchemaBuilder) -> tuple[SecurityScheme, ...]:
     return tuple(out)
 
 
-def _example(ops: list[tuple[tuple[str, ...], Operation]]) -> Example | None:
-    if not ops:
-        return None
-    resource, op = ops[0]
-    args = tuple(f"{p.attr}={lit(p.attr)}" for p in op.params if p.required and p.type.annotation == "str")
-    return Example(
-        call=".".join((*resource, op.method_name)),
-        arguments=args,
-        result_name=(
-            naming.python_name(op.returns.annotation, fallback="result")
-            if op.returns.annotation.isidentifier()
-            else "result"
-        ),
-    )
+def _example(resources: tuple[Resource, ...]) -> Example | None:
+    """A call for the README: the first method of the first resource (in name order) that has one."""
+    for resource in walk_resources(resources):
+        if resource.operations:
+            op = resource.operations[0]
+            fields = op.body.fields if op.body else ()
+            args = tuple(
+                f"{a.attr}={lit(a.attr)}" for a in (*op.arguments, *fields) if a.required and a.type.annotation == "str"
+            )
+            name = naming.python_name(op.returns.annotation, fallback="result")
+            plain = op.returns.annotation.isidentifier() and name not in vars(builtins)
+            call = ".".join((*resource.module.split(".")[2:], op.method_name))
+            return Example(call=call, arguments=args, result_name=name if plain else "result")
+    return None
