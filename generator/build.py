@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import builtins
 
-
 from . import naming
 from .config import Config, OperationConfig
 from .diagnostics import Diagnostic, GenerationError
