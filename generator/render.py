@@ -12,7 +12,7 @@ import hashlib
 import inspect
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 
@@ -154,24 +154,27 @@ def _module_path(package: str, module: str, is_package: bool) -> str:
 def render(api: Api, *, cache: Cache | None = None, laid_out: set[str] | None = None) -> dict[str, str]:
     """Every file of the generated project, by path relative to the output directory.
 
-    With ``cache``, each file made from one model or one resource is reused from the last run that
-    rendered it from the same IR objects, the same templates and code (see :class:`_Rendered`).
+    A file made from one model or one resource is rendered from that IR object alone (its template
+    sees nothing else: reading anything more is an error), so with ``cache`` it is reused from the
+    last run that rendered it from an equal object, the same templates and code (see :class:`_Rendered`).
     ``laid_out`` receives the paths of the files made from the templates of :data:`BLACK_LAYOUT`.
     """
     env = _environment()
     root = templates_dir()
     pkg = api.package
     out: dict[str, str] = {}
-    rendered = _Rendered(cache, api)
+    rendered = _Rendered(cache)
     error_base = ident(api.client.error_base)
 
     def emit(template: str, path: str, **context: Any) -> None:
         if laid_out is not None and template in BLACK_LAYOUT:
             laid_out.add(path)
-        if context and rendered.defer(template, path, context):
+        if not context:
+            out[path] = env.get_template(template).render(api=api, error_base=error_base)
+        elif rendered.defer(template, path, context):
             out[path] = ""  # filled in below, keeping the order of the files
-            return
-        out[path] = env.get_template(template).render(api=api, error_base=error_base, **context)
+        else:
+            out[path] = env.get_template(template).render(**context)
 
     emit("pyproject.toml.j2", "pyproject.toml")
     emit("README.md.j2", "README.md")
@@ -196,81 +199,33 @@ def render(api: Api, *, cache: Cache | None = None, laid_out: set[str] | None = 
     for module in api.type_modules:
         emit("package/types/model.py.j2", f"{pkg}/types/{module.module}.py", module=module)
 
-    def render_one(template: str, seen: _SharedApi, context: dict[str, Any]) -> str:
-        return env.get_template(template).render(api=seen, error_base=error_base, **context)
-
-    out.update(rendered.finish(render_one))
+    out.update(rendered.finish(lambda template, context: env.get_template(template).render(**context)))
     return out
 
 
 # --- the cache of rendered files --------------------------------------------------------------------
 
-_KIND = "render-2"
-#: Fields of the Api a cached file may read through ``api``: they are part of every key. The others
-#: (the whole model and resource lists) are not: a file that reads them is rendered every time.
-_UNSHARED = frozenset({"models", "type_modules", "resources", "all_resources"})
-_SHARED = tuple(sorted(f.name for f in dataclasses.fields(Api) if f.name not in _UNSHARED))
-
-
-class _SharedApi:
-    """What the template of a cached file sees as ``api``: the real one, with reads watched.
-
-    Reading a field of :data:`_SHARED` is covered by the key; reading anything else (a model list,
-    a property, the object itself as a value) sets :attr:`escaped`, and the file is then not stored.
-    """
-
-    __slots__ = ("_api", "escaped")
-
-    def __init__(self, api: Api) -> None:
-        self._api = api
-        self.escaped = False
-
-    def __getattr__(self, name: str) -> Any:
-        if name not in _SHARED:
-            self.escaped = True
-        return getattr(self._api, name)
-
-    def _whole(self) -> Api:
-        self.escaped = True
-        return self._api
-
-    def __str__(self) -> str:
-        return str(self._whole())
-
-    def __repr__(self) -> str:
-        return repr(self._whole())
-
-    def __eq__(self, other: object) -> bool:
-        return self._whole() == other
-
-    def __hash__(self) -> int:
-        return hash(self._whole())
-
-    def __iter__(self) -> Any:
-        return iter(self._whole())  # type: ignore[call-overload]
+_KIND = "render-3"
 
 
 class _Rendered:
     """Files made from one IR object each (a model, a resource), cached by what they are made from.
 
-    The key of a file: oagen's code, templates and libraries (:func:`fastpath.code_digest`), the
-    Python version, the template and output path, the :data:`_SHARED` fields of the Api, and the
-    whole of each object passed to the template (a resource with its operations and sub-resources),
-    by its ``repr`` (see :func:`_repr_is_complete`). The template reads ``api`` through :class:`_SharedApi`; a file
-    that reads more of it is rendered every time, never stored.
+    The key of a file: oagen's code, templates and libraries and the Python version
+    (:func:`fastpath.code_digest`), the template and output path, and the whole of each object the
+    template is given (all it sees: a resource with its operations and sub-resources), by its
+    ``repr`` (see :func:`_repr_is_complete`).
     """
 
-    def __init__(self, cache: Cache | None, api: Api) -> None:
+    def __init__(self, cache: Cache | None) -> None:
         usable = cache is not None and cache.enabled and _repr_is_complete()
         self.cache = cache if usable else None
-        self.api = api
         self.pending: list[tuple[str, str, dict[str, Any], str]] = []
         self._base = ""
         if self.cache is not None:
-            from .fastpath import code_digest, python_digest  # standard library only: cheap
+            from .fastpath import code_digest  # standard library only: cheap
 
-            shared = repr(tuple(getattr(api, name) for name in _SHARED))
-            self._base = f"{_KIND}\0{code_digest()}\0{python_digest()}\0{_digest(shared)}\0"
+            self._base = f"{_KIND}\0{code_digest()}\0"
 
     def defer(self, template: str, path: str, context: dict[str, Any]) -> bool:
         """Whether the file is taken over (rendered or reused in :meth:`finish`): if it is made from IR objects."""
@@ -280,8 +235,8 @@ class _Rendered:
         self.pending.append((template, path, context, _digest(self._base + template + "\0" + path + "\0" + shown)))
         return True
 
-    def finish(self, render_one: Any) -> dict[str, str]:
-        """Every deferred file: from the cache, else rendered (and stored if its key covers it)."""
+    def finish(self, render_one: Callable[[str, dict[str, Any]], str]) -> dict[str, str]:
+        """Every deferred file: from the cache, else rendered by ``render_one(template, context)`` and stored."""
         if not self.pending:
             return {}
         assert self.cache is not None
@@ -293,10 +248,8 @@ class _Rendered:
             if raw is not None:
                 out[path] = raw.decode("utf-8", "surrogatepass")
                 continue
-            seen = _SharedApi(self.api)
-            text = out[path] = render_one(template, seen, context)
-            if not seen.escaped:
-                fresh[key] = text.encode("utf-8", "surrogatepass")
+            text = out[path] = render_one(template, context)
+            fresh[key] = text.encode("utf-8", "surrogatepass")
         self.cache.put_many(_KIND, fresh)
         return out
 
