@@ -35,6 +35,8 @@ def read_manifest(output: Path) -> set[str] | None:
         text = (output / MANIFEST).read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except NotADirectoryError:
+        raise error(display_path(output), "output exists and is not a directory") from None
     except OSError as exc:
         raise error(display_path(output / MANIFEST), f"cannot read: {exc}") from None
     owned = set()

@@ -203,3 +203,13 @@ def test_generated_files_get_ordinary_permissions(
         os.umask(old)
     modes = {(p.stat().st_mode & 0o777) for p in out.rglob("*") if p.is_file()}
     assert modes == {0o644}
+
+
+@pytest.mark.parametrize("command", ["generate", "check"])
+def test_an_output_that_is_a_file_is_refused_as_such(tmp_path: Path, command: str) -> None:
+    out = tmp_path / "out"
+    out.write_text("not a directory\n")
+    result = run_oagen(command, str(SPEC), "-c", str(CONFIG), "-o", str(out), "--no-cache")
+    assert result.returncode == 2, result.stderr
+    assert "output exists and is not a directory" in result.stderr, result.stderr
+    assert out.read_text() == "not a directory\n"
