@@ -201,12 +201,17 @@ def write(output: Path, files: dict[str, str], *, force: bool = False) -> Plan:
 
 
 def _make_dirs(directory: Path, created: list[Path]) -> None:
+    """Make ``directory`` and its missing parents; ``created`` receives those this call made (not
+    one another process made meanwhile)."""
     missing = []
     while not directory.exists():
         missing.append(directory)
         directory = directory.parent
     for d in reversed(missing):
-        d.mkdir()
+        try:
+            d.mkdir()
+        except FileExistsError:
+            continue
         created.append(d)
 
 

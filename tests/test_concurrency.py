@@ -18,6 +18,7 @@ import pytest
 
 from generator import cli
 from generator import write as write_module
+from generator.diagnostics import GenerationError
 from generator.write import MANIFEST, write
 
 from .helpers import run_oagen, start_oagen, tree
@@ -253,3 +254,25 @@ def test_with_no_lock_at_all_runs_go_on_unlocked(tmp_path: Path, monkeypatch: py
         assert not (tmp_path / "new").exists()  # nothing made for a lock that cannot be taken
         write(out, {"a.py": "A = 1\n"})
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "a.py"]
+
+
+def test_a_directory_made_by_another_run_meanwhile_is_locked_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs making the new output directory at once: the one whose mkdir loses still takes the lock."""
+    out = tmp_path / "out"
+    real_exists = Path.exists
+    lied: list[Path] = []
+
+    def exists(self: Path) -> bool:
+        if self == out and not lied:  # as if another run made it just after this one looked
+            lied.append(self)
+            return False
+        return real_exists(self)
+
+    with _held(out):
+        monkeypatch.setattr(Path, "exists", exists)
+        with pytest.raises(GenerationError, match="another oagen is writing"):
+            with write_module.locked(out, timeout=0.3):
+                pass
+    assert lied and out.is_dir()  # and not removed: this run did not make it
