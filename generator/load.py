@@ -467,6 +467,28 @@ def _located(doc: Document, parts: tuple[str, ...], value: Any, _new: Any = obje
     return node  # type: ignore[no-any-return]
 
 
+def follow_local_refs(document: Any, value: Any) -> Any:
+    """``value``, or the node of ``document`` its same-document ``$ref`` chain leads to (``value``
+    itself where the chain leads nowhere; at most 100 steps, so a cycle ends)."""
+    for _ in range(100):
+        if not (isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#")):
+            return value
+        try:
+            parts = parse_pointer(unquote(value["$ref"][1:]))
+        except ValueError:
+            return value
+        target: Any = document
+        for part in parts:
+            if isinstance(target, dict) and part in target:
+                target = target[part]
+            elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+                target = target[int(part)]
+            else:
+                return value
+        value = target
+    return value
+
+
 class UnresolvableRef(GenerationError):
     """A ``$ref`` naming a file or node that does not exist: a flaw of the document, not a refusal."""
 

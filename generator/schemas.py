@@ -29,7 +29,7 @@ from .config import Config
 from .diagnostics import Diagnostic, GenerationError
 from .imports import import_lines
 from .ir import Import, Model, ModelField, TypeModule, TypeRef
-from .load import Located, Spec
+from .load import Located, Spec, follow_local_refs
 from .safe import lit
 
 _TYPING = "typing"
@@ -296,20 +296,8 @@ class SchemaBuilder:
             return False
         if len(members) == 1:
             return False  # a reference with siblings (3.0 style): the member's own type
-        resolved = [self._peek(m) for m in members]
+        resolved = [follow_local_refs(self.spec.root.data, m) for m in members]
         return any(isinstance(m, dict) and (self.is_object(m) or m.get("type") == "object") for m in resolved)
-
-    def _peek(self, value: Any) -> Any:
-        """The value a schema's ``$ref`` chain (same document) leads to, or the value itself."""
-        for _ in range(32):
-            if not (isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#")):
-                return value
-            target: Any = self.spec.root.data
-            parts = tuple(part.replace("~1", "/").replace("~0", "~") for part in value["$ref"][1:].split("/")[1:])
-            for part in parts:
-                target = target.get(part) if isinstance(target, dict) else None
-            value = target
-        return value
 
     # --- read-only / write-only: request and response shapes ---------------------------------------
 

@@ -42,6 +42,7 @@ from jsonschema.exceptions import ValidationError
 from . import workers
 from .cache import Cache
 from .diagnostics import parse_pointer
+from .load import follow_local_refs
 
 
 def _speed_up_protocol_check() -> None:
@@ -544,34 +545,23 @@ def duplicate_operation_ids(job: Job) -> list[Finding]:
 
     paths = document.get("paths")
     for url, item in paths.items() if isinstance(paths, dict) else ():
-        item = _follow(document, item)
+        item = follow_local_refs(document, item)
         if not isinstance(item, dict):
             continue
         for method, op in item.items():
             if method in job.operations:
                 check(("paths", str(url), str(method)), str(method), str(url), op)
             elif method == "additionalOperations" and job.additional_operations:
-                for name, extra in _follow(document, op).items() if isinstance(_follow(document, op), dict) else ():
-                    check(("paths", str(url), str(method), str(name)), str(name), str(url), _follow(document, extra))
+                for name, extra in (
+                    follow_local_refs(document, op).items() if isinstance(follow_local_refs(document, op), dict) else ()
+                ):
+                    check(
+                        ("paths", str(url), str(method), str(name)),
+                        str(name),
+                        str(url),
+                        follow_local_refs(document, extra),
+                    )
     return out
-
-
-def _follow(document: dict[str, Any], value: Any) -> Any:
-    """``value``, or what its same-document ``$ref`` chain leads to (itself if it leads nowhere)."""
-    for _ in range(100):
-        if not (isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#")):
-            return value
-        parts = _ref_parts(value["$ref"])
-        target: Any = document
-        for part in parts or ():
-            if isinstance(target, dict) and part in target:
-                target = target[part]
-            elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
-                target = target[int(part)]
-            else:
-                return value
-        value = target
-    return value
 
 
 # --- the cache ---------------------------------------------------------------------------------------
