@@ -1,3 +1,1 @@
 """oagen: generate a typed Python client (httpx + pydantic v2) from an OpenAPI 3.0/3.1 document."""
-
-__version__ = "0.1.0"

@@ -80,10 +80,21 @@ def _default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _version() -> str:
+    """oagen's version as installed: the one in its pyproject.toml, read from the package metadata."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("oagen")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oagen", description="Generate a typed Python client from an OpenAPI 3.0/3.1 document."
     )
+    parser.add_argument("--version", action="version", version=f"oagen {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
