@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -94,3 +95,67 @@ def test_the_wheel_installed_in_a_fresh_venv_generates_the_checked_in_client(tmp
     )
     checked = _run(oagen, "check", cwd=project, env={"OAGEN_CACHE_DIR": str(tmp_path / "fresh-cache")})
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# --- the pre-commit hooks (.pre-commit-hooks.yaml), run by the real pre-commit -----------------------
+
+
+def _git(*args: str, cwd: Path) -> None:
+    identity = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com"}
+    identity |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    done = _run("git", *args, cwd=cwd, env=identity)
+    assert done.returncode == 0, done.stderr
+
+
+def test_pre_commit_hooks_fail_a_stale_client_with_the_diff_and_pass_a_current_one(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "spec", project / "spec")
+    shutil.copytree(
+        ROOT / "generated", project / "generated", ignore=shutil.ignore_patterns("__pycache__", ".mypy_cache")
+    )
+    (project / "pyproject.toml").write_text(
+        '[tool.oagen]\nspec = "spec/openapi.yaml"\nconfig = "spec/oagen.yaml"\noutput = "generated"\n'
+    )
+    spec = project / "spec" / "openapi.yaml"
+    spec.write_text(
+        spec.read_text().replace(
+            "            - skills-2025-10-02\n", "            - skills-2025-10-02\n            - new-beta-2026-11-25\n"
+        )
+    )
+    _git("init", "-q", cwd=project)
+    _git("add", ".", cwd=project)
+    _git("commit", "-q", "-m", "a client, made stale by a spec change", cwd=project)
+
+    # pre-commit clones this repository (with its uncommitted changes), installs it into a virtualenv
+    # of its own (`pip install .`, dependencies from the package index) and runs the hooks there.
+    # Everything it writes goes under tmp_path.
+    home = tmp_path / "home"
+    env = {
+        "PRE_COMMIT_HOME": str(home / "pre-commit"),
+        "TMPDIR": str(home / "tmp"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "VIRTUALENV_OVERRIDE_APP_DATA": str(home / "virtualenv"),
+    }
+    (home / "tmp").mkdir(parents=True)
+    try_repo = [sys.executable, "-m", "pre_commit", "try-repo", ROOT, "--all-files", "--color", "never"]
+
+    stale = _run(*try_repo, cwd=project, env=env)
+    report = stale.stdout + stale.stderr
+    assert stale.returncode == 1, report
+    assert re.search(r"^oagen check \(generated clients are current\)\.+Failed$", report, re.M), report
+    assert '+        "new-beta-2026-11-25",' in report  # check's diff
+    assert "generated: out of date" in report
+    assert re.search(r"^oagen generate\.+Failed$", report, re.M), report
+    assert "files were modified by this hook" in report
+    assert (
+        "new-beta-2026-11-25"
+        in (project / "generated" / "anthropic_client" / "types" / "anthropic_beta_param.py").read_text()
+    )
+
+    _git("add", ".", cwd=project)
+    current = _run(*try_repo, cwd=project, env=env)
+    report = current.stdout + current.stderr
+    assert current.returncode == 0, report
+    assert re.search(r"^oagen check \(generated clients are current\)\.+Passed$", report, re.M), report
+    assert re.search(r"^oagen generate\.+Passed$", report, re.M), report
