@@ -7,12 +7,12 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .cache import default_cache_dir
-from .config import find_project_settings
 from .diagnostics import GenerationError, error
-from .load import DEFAULT_MAX_BYTES
+from .load import DEFAULT_MAX_BYTES, display_path
+from .project import ClientSettings, find_project_settings
 from . import fastpath
 from .cache import Cache
 from .options import Options
@@ -125,18 +125,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _resolve(args: argparse.Namespace) -> tuple[Options, Path]:
-    """Options from the command line; with no SPEC, from [tool.oagen] in the nearest pyproject.toml."""
-    settings = find_project_settings(Path.cwd()) if args.spec is None else None
-    spec = args.spec or (settings.spec if settings else None)
-    if spec is None:
-        raise error("oagen", "no SPEC given and no [tool.oagen] spec in a pyproject.toml here or above")
-    output = args.output or (settings.output if settings else None)
-    if output is None:
-        raise error("oagen", "no --output given and no [tool.oagen] output in a pyproject.toml here or above")
-    config = args.config or (settings.config if settings else None)
-    package = args.package_name or (settings.package_name if settings else None)
-    return _options(args, spec, config, package, args.skip_validation), output
+def _resolve(args: argparse.Namespace) -> list[tuple[Options, Path]]:
+    """What to generate: SPEC and the options of the command line; with no SPEC, each client of
+    [tool.oagen] in the nearest pyproject.toml (the command line's options override a single one's)."""
+    if args.spec is not None:
+        if args.output is None:
+            raise error("oagen", "no --output given (with SPEC on the command line, [tool.oagen] is not read)")
+        return [(_options(args, args.spec, args.config, args.package_name, args.skip_validation), args.output)]
+    settings = find_project_settings(Path.cwd())
+    if settings.several:
+        given = [flag for flag, value in _PER_CLIENT.items() if getattr(args, value) is not None]
+        if given:
+            raise error(
+                "oagen",
+                f"{', '.join(given)} cannot apply to the {len(settings.clients)} clients of [[tool.oagen.clients]]"
+                f" in {display_path(settings.file or Path('pyproject.toml'))} (give SPEC too, or set it in the client's table)",
+            )
+    targets = []
+    for client in settings.clients or (ClientSettings(),):
+        spec, output = client.spec, args.output or client.output
+        if spec is None:
+            raise error("oagen", "no SPEC given and no [tool.oagen] spec in a pyproject.toml here or above")
+        if output is None:
+            raise error("oagen", "no --output given and no [tool.oagen] output in a pyproject.toml here or above")
+        config = args.config or client.config
+        package = args.package_name or client.package_name
+        targets.append((_options(args, spec, config, package, args.skip_validation), output))
+    return targets
+
+
+#: The options naming one client's settings, which [[tool.oagen.clients]] gives per client.
+_PER_CLIENT = {"--output": "output", "--config": "config", "--package-name": "package_name"}
 
 
 def _options(
@@ -202,30 +221,64 @@ def _generate_or_check(args: argparse.Namespace, options: Options, output: Path,
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "validate":
-            from .pipeline import load_and_validate
+        return _run(args)
+    except KeyboardInterrupt:
+        return 130
 
-            load_and_validate(_options(args, args.spec))
-            print(f"{args.spec}: valid")
-            return EXIT_OK
-        options, output = _resolve(args)
-        cache = Cache(options.cache_dir)
-        try:
-            # Runs on one output directory take turns (a check shares its turn with other checks):
-            # everything from "is it up to date?" to the record of what was written is one turn.
-            with locked(output, shared=args.command == "check", waiting=lambda: _waiting(output)):
-                code, text = _generate_or_check(args, options, output, cache)
-        finally:
-            cache.close()
-        if code == EXIT_STALE:
-            sys.stdout.write(text)
-            print(f"{output}: out of date; run `oagen generate` to update it", file=sys.stderr)
-        return code
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "validate":
+        return _guarded(lambda: _validate(args))
+    return _guarded(lambda: _generate_or_check_all(args))
+
+
+def _generate_or_check_all(args: argparse.Namespace) -> int:
+    """Each client in turn, each reported, a failing one not stopping the others: the exit code is
+    the worst of theirs (an internal error, then bad input, then out of date)."""
+    targets = _resolve(args)
+    codes = []
+    for options, output in targets:
+        code = _guarded(lambda: _one(args, options, output))
+        if len(targets) > 1 and code not in (EXIT_OK, EXIT_STALE):
+            print(f"{output}: failed (see above); nothing written there", file=sys.stderr)
+        codes.append(code)
+    return max(codes)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .pipeline import load_and_validate
+
+    load_and_validate(_options(args, args.spec))
+    print(f"{args.spec}: valid")
+    return EXIT_OK
+
+
+def _one(args: argparse.Namespace, options: Options, output: Path) -> int:
+    """``generate`` or ``check`` of one client."""
+    cache = Cache(options.cache_dir)
+    try:
+        # Runs on one output directory take turns (a check shares its turn with other checks):
+        # everything from "is it up to date?" to the record of what was written is one turn.
+        with locked(output, shared=args.command == "check", waiting=lambda: _waiting(output)):
+            code, text = _generate_or_check(args, options, output, cache)
+    finally:
+        cache.close()
+    if code == EXIT_STALE:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        print(f"{output}: out of date; run `oagen generate` to update it", file=sys.stderr)
+    return code
+
+
+def _guarded(step: Callable[[], int]) -> int:
+    """The exit code of ``step``, a user error or a bug reported as such (Ctrl-C goes through)."""
+    try:
+        return step()
     except GenerationError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
-        return 130
+        raise
     except Exception:  # a crash is always our bug: say so, with the traceback to report
         traceback.print_exc()
         print(

@@ -1,24 +1,18 @@
 """The generator config: how a user shapes the client for their API (names, placement, defaults).
 
 The config is a YAML (or JSON) file; every key is checked, and a mistyped or unknown key is a
-located error. Settings for the command line itself come from ``[tool.oagen]`` in pyproject.toml.
+located error. Settings for the command line itself come from ``[tool.oagen]`` in pyproject.toml (project.py).
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .diagnostics import Diagnostic, GenerationError, error
-from .load import Document, Located, display_path, parse_document
+from .diagnostics import Diagnostic, GenerationError
+from .load import Document, Located, parse_document
 from .naming import is_identifier
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 
 @dataclass(frozen=True)
@@ -198,54 +192,3 @@ def load_config(path: Path) -> Config:
         operations=operations,
         source=doc,
     )
-
-
-# --- [tool.oagen] in pyproject.toml ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProjectSettings:
-    """Defaults for the command line, from the nearest pyproject.toml with a [tool.oagen] table."""
-
-    spec: Path | None = None
-    output: Path | None = None
-    config: Path | None = None
-    package_name: str | None = None
-
-
-_SETTINGS_KEYS = {"spec", "output", "config", "package-name"}
-
-
-def find_project_settings(start: Path) -> ProjectSettings:
-    for directory in (start, *start.parents):
-        candidate = directory / "pyproject.toml"
-        if not candidate.is_file():
-            continue
-        try:
-            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise error(display_path(candidate), f"cannot read: {exc}") from None
-        table = data.get("tool", {}).get("oagen")
-        if table is None:
-            continue
-        name = display_path(candidate)
-        errors = [
-            Diagnostic(
-                name, None, None, f"/tool/oagen/{key}", f"unknown key (known keys: {', '.join(sorted(_SETTINGS_KEYS))})"
-            )
-            for key in table
-            if key not in _SETTINGS_KEYS
-        ]
-        errors += [
-            Diagnostic(name, None, None, f"/tool/oagen/{key}", "must be a string")
-            for key, value in table.items()
-            if key in _SETTINGS_KEYS and not isinstance(value, str)
-        ]
-        if errors:
-            raise GenerationError(errors)
-
-        def path(key: str) -> Path | None:
-            return directory / table[key] if key in table else None
-
-        return ProjectSettings(path("spec"), path("output"), path("config"), table.get("package-name"))
-    return ProjectSettings()
