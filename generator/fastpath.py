@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import json
+import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -33,20 +33,28 @@ def python_digest() -> str:
     return f"{sys.version} unicode {unicodedata.unidata_version}"
 
 
-#: Libraries whose version can change the output (or whether a spec is accepted).
-_LIBRARIES = ("black", "jinja2", "openapi-spec-validator", "pyyaml", "fastjsonschema")
+@functools.lru_cache(maxsize=1)
+def installed_distributions() -> str:
+    """Every installed distribution, as the names of their metadata directories on ``sys.path``
+    (``black-26.10.1.dist-info``: name and version), one per line. All of them, not a list of those
+    oagen uses kept by hand: installing anything makes cached answers stale, which costs one slower
+    run, while a missed library could make them wrong. (Listing directories is cheap; reading each
+    distribution's metadata to follow requirements would cost 0.1 s of every run.)"""
+    names: set[str] = set()
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as found:
+                names.update(e.name for e in found if e.name.endswith((".dist-info", ".egg-info")))
+        except OSError:  # not a directory (a zip), or gone
+            continue
+    return "".join(f"{name}\n" for name in sorted(names))
 
 
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """The generator's own code and templates, the libraries it runs and the Python: a change makes
     records stale (read once per process: a run does not outlive the code it runs)."""
-    h = hashlib.sha256(python_digest().encode() + b"\0")
-    for name in _LIBRARIES:
-        try:
-            h.update(f"{name}=={importlib.metadata.version(name)}\0".encode())
-        except importlib.metadata.PackageNotFoundError:
-            h.update(f"{name} missing\0".encode())
+    h = hashlib.sha256(python_digest().encode() + b"\0" + installed_distributions().encode() + b"\0")
     roots = [_CODE, _CODE / "templates", _CODE.parent / "templates"]
     for root in roots:
         if not root.is_dir():

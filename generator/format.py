@@ -15,16 +15,16 @@ persistent cache; what misses is formatted across up to ``jobs`` worker processe
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 from typing import Collection
 
 from . import shape, workers
 from .cache import Cache
-from .fastpath import code_digest
+from .fastpath import code_digest, installed_distributions
 
-#: black is imported only when something is to be formatted (it takes 0.2 s): the keys name its
-#: version and the line length (the rest of the mode is black's default).
-_SALT = f"black {importlib.metadata.version('black')} line length {shape.LINE_LENGTH}".encode()
+#: black is imported only when something is to be formatted (it takes 0.2 s): the keys name every
+#: installed distribution (black's version and its libraries') and the line length (the rest of the
+#: mode is black's default).
+_SALT = f"line length {shape.LINE_LENGTH}\n{installed_distributions()}".encode()
 _KIND = "black"
 _STATEMENT_KIND = "black-statement"
 #: Less source than this (in characters) is formatted in this process: starting workers would cost

@@ -26,6 +26,7 @@ from referencing.exceptions import Unresolvable
 
 from .cache import Cache
 from .diagnostics import Diagnostic, GenerationError
+from .fastpath import installed_distributions
 from .load import Located, Spec
 
 #: The versions of openapi-spec-validator, and of the libraries under it whose internals the fast
@@ -58,10 +59,6 @@ def untested_versions() -> list[str]:
         if version not in versions:
             out.append(f"{name} {version or '(not installed)'}")
     return out
-
-
-def _library() -> str:
-    return "openapi-spec-validator " + str(_installed("openapi-spec-validator"))
 
 
 def _locating(cls: type[Any], extra: tuple[str, ...]) -> type[Any]:
@@ -248,9 +245,10 @@ def _unit_findings(
     dialect = spec.root.data.get("jsonSchemaDialect")
     return units.validate_units(
         job,
-        # The library's version is part of every cache key: an upgrade may report differently. So is
-        # the default dialect of 3.1 schemas, which the library reads from the root of the document.
-        version=f"{minor} {_library()} {dialect!r}",
+        # Every installed distribution's version is part of every cache key: an upgrade of the library
+        # or of one under it may report differently. So is the default dialect of 3.1 schemas, which
+        # the library reads from the root of the document.
+        version=f"{minor} {dialect!r}\n{installed_distributions()}",
         external=_external_digest(spec),
         aliases=_may_alias(spec),
         cache=units.FindingsCache(cache),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,22 @@ def test_nothing_changed_is_answered_from_the_record_and_any_change_is_seen(tmp_
     spec.write_text(SPEC.read_text().replace("Delete a Message Batch.", "Delete one Message Batch."))
     changed = run_oagen("check", str(spec), *args)
     assert changed.returncode == 1 and "+        Delete one Message Batch." in changed.stdout
+
+
+def test_a_distribution_installed_or_upgraded_makes_the_record_stale(tmp_path: Path) -> None:
+    """No list of the libraries that matter is kept: any installed distribution is part of the key."""
+    from .helpers import run_oagen
+
+    args = ["--config", str(CONFIG), "--output", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")]
+    site = tmp_path / "site"
+    (site / "somelib-1.0.dist-info").mkdir(parents=True)
+    env = {"PYTHONPATH": f"{ROOT}{os.pathsep}{site}"}
+    assert run_oagen("generate", str(SPEC), *args, env=env).returncode == 0
+    assert "up to date" in run_oagen("generate", str(SPEC), *args, env=env).stderr
+    (site / "somelib-1.0.dist-info").rename(site / "somelib-1.1.dist-info")
+    upgraded = run_oagen("generate", str(SPEC), *args, env=env)
+    assert upgraded.returncode == 0 and "0 file(s) written" in upgraded.stderr  # a full run, same bytes
+    assert "up to date" in run_oagen("generate", str(SPEC), *args, env=env).stderr
 
 
 def test_building_while_workers_validate_gives_the_same_bytes_and_errors(
