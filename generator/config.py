@@ -64,6 +64,8 @@ class Config:
     auth: Mapping[str, AuthConfig] = field(default_factory=dict)
     schemas: Mapping[str, str] = field(default_factory=dict)
     operations: Mapping[str, OperationConfig] = field(default_factory=dict)
+    #: OpenAPI Overlays to apply to the spec, in order (paths relative to the config file).
+    overlays: tuple[Path, ...] = ()
     #: Where each config entry was written, to report an entry that matches nothing in the spec.
     source: Document | None = field(default=None, compare=False, repr=False)
 
@@ -147,6 +149,7 @@ def load_config(path: Path) -> Config:
             "auth": "mapping",
             "schemas": "mapping",
             "operations": "mapping",
+            "overlays": _STRLIST,
         },
         errors,
     )
@@ -196,6 +199,7 @@ def load_config(path: Path) -> Config:
         auth=auth,
         schemas=schemas,
         operations=operations,
+        overlays=tuple(path.parent / entry for entry in raw.get("overlays", ())),
         source=doc,
     )
 
