@@ -76,15 +76,20 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
     client_names = {client_name, config.client.async_name or f"Async{client_name}"}
     reserved = {slot.class_name for slot in b.slots.values()} | client_names
     resources = tuple(build_resource(child, "", reserved) for _, child in by_key(root.children.items()))
+    error_base = config.client.error_base or f"{client_name}Error"
+    status_errors = _status_errors(b, config, {*client_names, error_base})
+    if b.errors:
+        raise GenerationError(b.errors)
     client = Client(
         name=client_name,
         async_name=config.client.async_name or f"Async{client_name}",
-        error_base=config.client.error_base or f"{client_name}Error",
+        error_base=error_base,
         base_url=config.client.base_url or _server_url(spec),
         base_url_env=config.client.base_url_env or f"{prefix}_BASE_URL",
         default_headers=tuple(config.client.default_headers.items()),
         title=title,
         description=spec.top.child("info").text("description") if info else None,
+        status_errors=status_errors,
     )
     type_modules = b.models()
     models = tuple(m for module in type_modules for m in module.models)
@@ -100,6 +105,64 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
         all_resources=tuple(walk_resources(resources)),
         type_modules=type_modules,
     )
+
+
+#: The status error classes every client has (templates/package/_exceptions.py.j2), by status.
+_STATUS_CLASSES = {
+    400: "BadRequestError",
+    401: "AuthenticationError",
+    403: "PermissionDeniedError",
+    404: "NotFoundError",
+    409: "ConflictError",
+    422: "UnprocessableEntityError",
+    429: "RateLimitError",
+}
+#: Every other name the error module or the package's ``__init__`` defines or imports.
+_PACKAGE_NAMES = frozenset(
+    {
+        *_STATUS_CLASSES.values(),
+        "MissingCredentialsError",
+        "APIError",
+        "APIResponseValidationError",
+        "APIStatusError",
+        "APIConnectionError",
+        "APITimeoutError",
+        "InternalServerError",
+        "STATUS_ERRORS",
+        "APIResponse",
+        "AsyncAPIResponse",
+        "BaseModel",
+        "NOT_GIVEN",
+        "NotGiven",
+        "DEFAULT_MAX_RETRIES",
+        "DEFAULT_TIMEOUT",
+        "TYPE_CHECKING",
+        "Any",
+        "Dict",
+        "httpx",
+        "types",
+        "resources",
+        "annotations",
+    }
+)
+
+
+def _status_errors(b: SchemaBuilder, config: Config, client_names: set[str]) -> tuple[tuple[int, str, str], ...]:
+    """(status, class, base class) of each error class the config names for a status code: under
+    the class the client has for that status, else InternalServerError (5xx) or APIStatusError."""
+    out = []
+    seen: dict[str, int] = {}
+    for status, name in sorted(config.client.status_errors.items()):
+        where = ("client", "status_errors", str(status))
+        if name in _PACKAGE_NAMES or name in client_names or name.startswith("__"):
+            b.errors.append(b.config_diag(where, f"{name!r} is already a name the client package uses"))
+        elif name in seen:
+            b.errors.append(b.config_diag(where, f"{name!r} is already the error class for {seen[name]}"))
+        else:
+            seen[name] = status
+            base = _STATUS_CLASSES.get(status) or ("InternalServerError" if status >= 500 else "APIStatusError")
+            out.append((status, name, base))
+    return tuple(out)
 
 
 def operation_names(

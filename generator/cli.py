@@ -35,6 +35,14 @@ def _size(text: str) -> int:
 
 def _input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
+        "--overlay",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="apply this OpenAPI Overlay to SPEC (repeatable; in order, after the config's overlays)",
+    )
+    p.add_argument(
         "--max-spec-size",
         type=_size,
         default=DEFAULT_MAX_BYTES,
@@ -172,6 +180,7 @@ def _options(
         cache_dir=None if args.no_cache else (args.cache_dir or default_cache_dir()),
         jobs=args.jobs,
         black_all=getattr(args, "black_all", False),
+        overlays=tuple(args.overlay),
     )
 
 
@@ -179,7 +188,8 @@ def _run_key(options: Options, output: Path) -> dict[str, object]:
     """What a generation depends on besides file contents (jobs and the cache location do not count)."""
     fields = {k: v for k, v in vars(options).items() if k not in ("jobs", "cache_dir")}
     paths = {k: str(Path(v).resolve()) for k, v in fields.items() if isinstance(v, Path)}
-    return {**fields, **paths, "output": str(output.resolve())}
+    overlays = [str(path.resolve()) for path in options.overlays]
+    return {**fields, **paths, "overlays": overlays, "output": str(output.resolve())}
 
 
 def _waiting(output: Path) -> None:

@@ -47,6 +47,8 @@ class ClientConfig:
     base_url: str | None = None
     base_url_env: str | None = None
     default_headers: Mapping[str, str] = field(default_factory=dict)
+    #: An error class of its own for a status code (400-599): ``{529: "OverloadedError"}``.
+    status_errors: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class Config:
     auth: Mapping[str, AuthConfig] = field(default_factory=dict)
     schemas: Mapping[str, str] = field(default_factory=dict)
     operations: Mapping[str, OperationConfig] = field(default_factory=dict)
+    #: OpenAPI Overlays to apply to the spec, in order (paths relative to the config file).
+    overlays: tuple[Path, ...] = ()
     #: Where each config entry was written, to report an entry that matches nothing in the spec.
     source: Document | None = field(default=None, compare=False, repr=False)
 
@@ -116,6 +120,21 @@ def _kind(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+def _status_errors(node: Located, errors: list[Diagnostic]) -> dict[int, str]:
+    """``client.status_errors``: status codes 400-599 to class names, each checked."""
+    out: dict[int, str] = {}
+    for key, child in node.items():
+        if not (key.isascii() and key.isdigit() and 400 <= int(key) <= 599):
+            errors.append(child.diagnostic(f"{key!r} is not an error status code (400 to 599)", key=True))
+        elif not (isinstance(child.value, str) and is_identifier(child.value)):
+            errors.append(
+                child.diagnostic(f"the error class for {key} must be a Python identifier, not {child.value!r}")
+            )
+        else:
+            out[int(key)] = child.value
+    return out
+
+
 _AUTH_KEYS = {
     "argument": _IDENT,
     "env": _STR,
@@ -141,25 +160,28 @@ def load_config(path: Path) -> Config:
             "auth": "mapping",
             "schemas": "mapping",
             "operations": "mapping",
+            "overlays": _STRLIST,
         },
         errors,
     )
     client = ClientConfig()
     if "client" in raw:
-        client = ClientConfig(
-            **_check_keys(
-                raw["client"],
-                {
-                    "name": _IDENT,
-                    "async_name": _IDENT,
-                    "error_base": _IDENT,
-                    "base_url": _STR,
-                    "base_url_env": _STR,
-                    "default_headers": _STRMAP,
-                },
-                errors,
-            )
+        entries = _check_keys(
+            raw["client"],
+            {
+                "name": _IDENT,
+                "async_name": _IDENT,
+                "error_base": _IDENT,
+                "base_url": _STR,
+                "base_url_env": _STR,
+                "default_headers": _STRMAP,
+                "status_errors": "mapping",
+            },
+            errors,
         )
+        if "status_errors" in entries:
+            entries["status_errors"] = _status_errors(entries["status_errors"], errors)
+        client = ClientConfig(**entries)
     auth: dict[str, AuthConfig] = {}
     for scheme, node in raw["auth"].items() if "auth" in raw else ():
         auth[scheme] = AuthConfig(**_check_keys(node, _AUTH_KEYS, errors))
@@ -190,5 +212,6 @@ def load_config(path: Path) -> Config:
         auth=auth,
         schemas=schemas,
         operations=operations,
+        overlays=tuple(path.parent / entry for entry in raw.get("overlays", ())),
         source=doc,
     )

@@ -287,6 +287,8 @@ class Client:
     default_headers: tuple[tuple[str, str], ...]
     title: str
     description: Optional[str]
+    #: The error classes of their own for status codes: (status, class name, base class name).
+    status_errors: tuple[tuple[int, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 from urllib.parse import unquote, urljoin, urlsplit
 
 import yaml
@@ -229,6 +229,10 @@ class Document:
     url: str | None = None
     #: The SHA-256 of the bytes the document was parsed from (a file's; "" if not read from a file).
     digest: str = ""
+    #: Where nodes of ``data`` that are not as ``text`` wrote them came from (overlay.py fills it):
+    #: pointer parts in ``data`` -> (the document, pointer parts in its text); the longest prefix of
+    #: a node's parts decides, and nodes under no entry are where ``text`` has them.
+    origins: dict[tuple[str, ...], tuple[Document, tuple[str, ...]]] = field(default_factory=dict, repr=False)
     _nodes: yaml.Node | None = field(default=None, repr=False)
 
     @property
@@ -279,8 +283,21 @@ class Document:
         return node
 
     def diagnostic(self, parts: list[str] | tuple[str, ...], message: str, *, key: bool = False) -> Diagnostic:
-        line, column = self.locate(parts, key=key)
-        return Diagnostic(self.name, line, column, pointer_from_parts(parts), message)
+        """The diagnostic of the node at ``parts`` of :attr:`data`, located where it was written:
+        in this document's text, or in the overlay that put it there (the pointer is still the
+        node's in :attr:`data`)."""
+        doc, written = self.written_at(tuple(parts))
+        line, column = doc.locate(written, key=key)
+        return Diagnostic(doc.name, line, column, pointer_from_parts(parts), message)
+
+    def written_at(self, parts: tuple[str, ...]) -> tuple[Document, tuple[str, ...]]:
+        """The document and the pointer parts in its text where the node at ``parts`` was written."""
+        if self.origins:
+            for n in range(len(parts), -1, -1):
+                hit = self.origins.get(parts[:n])
+                if hit is not None:
+                    return hit[0], hit[1] + parts[n:]
+        return self, parts
 
 
 def _child(node: yaml.Node, part: str) -> yaml.Node | None:
@@ -569,6 +586,7 @@ class Spec:
         max_bytes: int = DEFAULT_MAX_BYTES,
         allow_remote: bool = False,
         root_dir: Path | None = None,
+        overlays: Sequence[Path] = (),
     ) -> None:
         self.max_bytes = max_bytes
         self.allow_remote = allow_remote
@@ -582,19 +600,34 @@ class Spec:
         self.root = self.document(real)
         if not isinstance(self.root.data, dict):
             raise GenerationError([self.root.diagnostic([], "an OpenAPI document must be a mapping at the top level")])
+        #: The overlays applied to the root document, in order (read like the spec's own files, so
+        #: that their bytes are inputs of the run: see :meth:`input_digests`).
+        self.overlays: list[Document] = []
+        if overlays:
+            for overlay in overlays:
+                doc = parse_document(self._looked_for(overlay), self.max_bytes)
+                self._count(doc)
+                self.overlays.append(doc)
+            from .overlay import apply_overlays  # (and the JSONPath library) only when there are overlays
+
+            apply_overlays(self.root, self.overlays)
         #: Validation-class findings of loading: duplicate keys, dangling or cyclic references.
         self.problems: list[Diagnostic] = []
         self._check_refs()
 
     # --- documents --------------------------------------------------------------------------------
 
-    def _add(self, key: str, doc: Document) -> Document:
+    def _count(self, doc: Document) -> None:
         self._total_bytes += len(doc.text)
         if self._total_bytes > self.max_bytes:
             raise error(
                 doc.name,
-                f"the spec and the documents it references exceed {self.max_bytes} bytes in total (see --max-spec-size)",
+                f"the spec, its overlays and the documents it references exceed {self.max_bytes} bytes in total "
+                "(see --max-spec-size)",
             )
+
+    def _add(self, key: str, doc: Document) -> Document:
+        self._count(doc)
         self._docs[key] = doc
         return doc
 
@@ -624,9 +657,10 @@ class Spec:
         docs = list(self._docs.values())
         if any(d.url for d in docs):
             return None
-        out = {str(d.path): d.digest for d in docs}
+        out = {str(d.path): d.digest for d in [*docs, *self.overlays]}
+        read = {**{str(d.path): d for d in self.overlays}, **self._docs}
         for written, real in self._paths.items():
-            doc = self._docs.get(str(real)) if real is not None else None
+            doc = read.get(str(real)) if real is not None else None
             if doc is None:
                 return None
             out[str(written)] = doc.digest

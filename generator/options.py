@@ -26,3 +26,5 @@ class Options:
     jobs: int = 1
     #: Run black over every module, also those rendered as black lays them out (see format.py).
     black_all: bool = False
+    #: OpenAPI Overlays applied to the spec in this order (the config's, then the command line's).
+    overlays: tuple[Path, ...] = ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
 from .build import build
@@ -33,6 +33,7 @@ def load_spec(options: Options) -> Spec:
         max_bytes=options.max_spec_bytes,
         allow_remote=options.allow_remote_refs,
         root_dir=options.ref_root,
+        overlays=options.overlays,
     )
 
 
@@ -127,6 +128,8 @@ def _generate(options: Options, cache: Cache) -> Result:
             config = load_config(options.config)
         except GenerationError as exc:
             config_errors = exc.diagnostics
+    if config.overlays:  # the config's overlays apply first, then those of the command line
+        options = replace(options, overlays=config.overlays + options.overlays)
     # The IR is built and rendered while worker processes validate (the core they leave is used);
     # what validation finds still comes first: the outcome of building an invalid spec is dropped.
     outcome: list[_Built | Exception] = []

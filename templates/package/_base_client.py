@@ -35,18 +35,12 @@ import httpx
 from typing_extensions import Literal, Self
 
 from ._exceptions import (
+    STATUS_ERRORS,
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
     InternalServerError,
     MissingCredentialsError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    UnprocessableEntityError,
 )
 from ._response import (
     RAW_RESPONSE_HEADER,
@@ -126,16 +120,6 @@ SecurityScheme = Union[ApiKeyAuth, HttpBearerAuth, HttpBasicAuth]
 
 _HTTP_CLIENT_LOCK = threading.Lock()
 """Held while a client makes its httpx client, so that concurrent first requests share one."""
-
-_STATUS_ERRORS: Dict[int, type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    422: UnprocessableEntityError,
-    429: RateLimitError,
-}
 
 
 class _Credentials:
@@ -664,7 +648,7 @@ def _status_error(
         message = f"Error code: {response.status_code} - {body}"
     except ValueError:
         message = text or f"Error code: {response.status_code}"
-    error = _STATUS_ERRORS.get(response.status_code)
+    error = STATUS_ERRORS.get(response.status_code)
     if error is None:
         error = InternalServerError if response.status_code >= 500 else APIStatusError
     exception = error(message, response=response, body=body)
