@@ -527,16 +527,30 @@ def _directions(api: Api) -> None:
 # --- comparing two APIs -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Aliases:
+    """The type aliases of the two versions (``Name: TypeAlias = ...``, by name): a type written
+    with an alias compares as the type it stands for."""
+
+    old: dict[str, str]
+    new: dict[str, str]
+
+
+def _alias_texts(api: Api) -> dict[str, str]:
+    return {p.rpartition(".")[2]: m.alias.text for p, m in api.models.items() if m.alias is not None}
+
+
 def compare(old: Api, new: Api) -> list[Change]:
+    aliases = _Aliases(_alias_texts(old), _alias_texts(new))
     changes: list[Change] = []
-    changes += _compare_methods(old, new)
+    changes += _compare_methods(old, new, aliases)
     for path in sorted(old.models.keys() - new.models.keys()):
         changes.append(Change("model-removed", path, True, "model removed"))
     for path in sorted(new.models.keys() - old.models.keys()):
         changes.append(Change("model-added", path, False, "model added"))
     for path in sorted(old.models.keys() & new.models.keys()):
         a, b = old.models[path], new.models[path]
-        changes += _compare_models(a, b, a.directions | b.directions)
+        changes += _compare_models(a, b, a.directions | b.directions, aliases)
     for name in sorted(old.errors - new.errors):
         changes.append(Change("error-removed", name, True, "error class removed"))
     for name in sorted(new.errors - old.errors):
@@ -544,7 +558,7 @@ def compare(old: Api, new: Api) -> list[Change]:
     return ordered(changes)
 
 
-def _compare_methods(old: Api, new: Api) -> list[Change]:
+def _compare_methods(old: Api, new: Api, aliases: _Aliases) -> list[Change]:
     changes: list[Change] = []
     removed = sorted(old.methods.keys() - new.methods.keys())
     added = sorted(new.methods.keys() - old.methods.keys())
@@ -573,7 +587,7 @@ def _compare_methods(old: Api, new: Api) -> list[Change]:
             changes.append(Change("method-added", path, False, "method added"))
     for path in sorted(old.methods.keys() & new.methods.keys()):
         a, b = old.methods[path], new.methods[path]
-        changes += _compare_signatures(path, a.signature, b.signature)
+        changes += _compare_signatures(path, a.signature, b.signature, aliases)
         before = {_shape(s) for s in a.overloads}
         after = {_shape(s) for s in b.overloads}
         for shape in sorted(before - after, key=str):
@@ -602,7 +616,7 @@ def _public_params(signature: Signature) -> list[Param]:
     return [p for p in signature.params if p.name not in ("self", "cls")]
 
 
-def _compare_signatures(path: str, old: Signature, new: Signature) -> list[Change]:
+def _compare_signatures(path: str, old: Signature, new: Signature, aliases: _Aliases) -> list[Change]:
     changes: list[Change] = []
     before = {p.name: p for p in _public_params(old)}
     after = {p.name: p for p in _public_params(new)}
@@ -661,9 +675,9 @@ def _compare_signatures(path: str, old: Signature, new: Signature) -> list[Chang
             detail = f"parameter {name}: default changed from `{a.default}` to `{b.default}`"
             changes.append(Change("parameter-default-changed", path, False, detail))
         changes += _compare_types(
-            path, f"parameter {name}", a.type, b.type, {REQUEST}, "parameter", ignore_none=made is not None
+            path, f"parameter {name}", a.type, b.type, {REQUEST}, "parameter", aliases, ignore_none=made is not None
         )
-    changes += _compare_types(path, "return type", old.returns, new.returns, {RESPONSE}, "return")
+    changes += _compare_types(path, "return type", old.returns, new.returns, {RESPONSE}, "return", aliases)
     return changes
 
 
@@ -677,13 +691,13 @@ def _text(t: Type | None) -> str | None:
     return t.text if t else None
 
 
-def _compare_models(old: Model, new: Model, directions: set[str]) -> list[Change]:
+def _compare_models(old: Model, new: Model, directions: set[str], aliases: _Aliases) -> list[Change]:
     path = old.path
     if old.kind != new.kind:
         return [Change("model-kind-changed", path, True, f"changed from a {_kind(old.kind)} to a {_kind(new.kind)}")]
     changes: list[Change] = []
     if old.kind == "alias":
-        return _compare_types(path, "type", old.alias, new.alias, directions, "model")
+        return _compare_types(path, "type", old.alias, new.alias, directions, "model", aliases)
     for base in old.bases:
         if base not in new.bases:
             changes.append(Change("model-base-removed", path, True, f"base class {base} removed"))
@@ -711,7 +725,9 @@ def _compare_models(old: Model, new: Model, directions: set[str]) -> list[Change
         elif a.default != b.default and not a.required and not b.required:
             detail = f"field {name}: default changed from `{a.default}` to `{b.default}`"
             changes.append(Change("field-default-changed", path, False, detail))
-        changes += _compare_types(path, f"field {name}", a.type, b.type, directions, "field", made is not None)
+        changes += _compare_types(
+            path, f"field {name}", a.type, b.type, directions, "field", aliases, ignore_none=made is not None
+        )
     return changes
 
 
@@ -733,6 +749,7 @@ def _compare_types(
     new: Type | None,
     directions: set[str],
     subject: str,
+    aliases: _Aliases,
     ignore_none: bool = False,
 ) -> list[Change]:
     a, b = _text(old), _text(new)
@@ -742,9 +759,12 @@ def _compare_types(
         breaking = True
         return [Change(f"{subject}-type-changed", path, breaking, f"{what}: `{a}` -> `{b}`")]
     try:
-        old_node, new_node = _strip(ast.parse(a, mode="eval").body), _strip(ast.parse(b, mode="eval").body)
+        old_node = _strip(_expand_aliases(ast.parse(a, mode="eval").body, aliases.old))
+        new_node = _strip(_expand_aliases(ast.parse(b, mode="eval").body, aliases.new))
     except SyntaxError:
         return [Change(f"{subject}-type-changed", path, True, f"{what}: `{a}` -> `{b}`")]
+    if ast.dump(old_node) == ast.dump(new_node):
+        return []  # the same type, written with an alias on one side
     if ignore_none:
         old_node, new_node = _without_none(old_node), _without_none(new_node)
     request, response = REQUEST in directions, RESPONSE in directions
@@ -771,6 +791,24 @@ def _compare_types(
     else:
         how, breaking = "changed", True
     return [Change(f"{subject}-type-{how}", path, breaking, f"{what}: type {how} from `{a}` to `{b}`")]
+
+
+def _expand_aliases(node: ast.expr, aliases: dict[str, str], depth: int = 0) -> ast.expr:
+    """``node`` with each name of a type alias replaced by the type it stands for."""
+    if depth > 8:
+        return node
+
+    class Expand(ast.NodeTransformer):
+        def visit_Name(self, name: ast.Name) -> ast.AST:
+            text = aliases.get(name.id)
+            if text is None:
+                return name
+            try:
+                return _expand_aliases(ast.parse(text, mode="eval").body, aliases, depth + 1)
+            except SyntaxError:
+                return name
+
+    return Expand().visit(_copy(node))  # type: ignore[no-any-return]
 
 
 _WRAPPERS = {"Lenient", "Annotated", "Required", "NotRequired"}
