@@ -38,7 +38,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import griffe
 
@@ -221,20 +221,25 @@ def module_facts(relative: str, code: str) -> ModuleFacts:
     classes: dict[str, ClassFacts] = {}
     aliases: dict[str, Type] = {}
     for name, member in module.members.items():
-        if member.is_alias:
+        if isinstance(member, griffe.Alias):
             imports[name] = member.target_path
     resolve = _resolver(module.path, imports)
     for name, member in module.members.items():
-        if member.is_alias:
-            continue
-        if member.is_class:
+        if isinstance(member, griffe.Class):
             classes[name] = _class_facts(member, resolve)
-        elif member.is_attribute and member.annotation is not None and str(member.annotation).endswith("TypeAlias"):
-            aliases[name] = _type(member.value, resolve)
+        elif isinstance(member, griffe.Attribute) and str(member.annotation).endswith("TypeAlias"):
+            alias = _type(member.value, resolve)
+            if alias is not None:
+                aliases[name] = alias
     return ModuleFacts(module.path, imports, classes, aliases)
 
 
-def _resolver(module: str, imports: dict[str, str]):  # type: ignore[no-untyped-def]
+Resolve = Callable[[str], str]
+
+
+def _resolver(module: str, imports: dict[str, str]) -> Resolve:
+    """The full path of a name used in ``module`` (``Name`` or ``mod.Name``)."""
+
     def resolve(name: str) -> str:
         head, _, rest = name.partition(".")
         target = imports.get(head, f"{module}.{head}")
@@ -243,7 +248,7 @@ def _resolver(module: str, imports: dict[str, str]):  # type: ignore[no-untyped-
     return resolve
 
 
-def _type(expr: object, resolve) -> Type | None:  # type: ignore[no-untyped-def]
+def _type(expr: object, resolve: Resolve) -> Type | None:
     if expr is None:
         return None
     names: set[str] = set()
@@ -254,7 +259,7 @@ def _type(expr: object, resolve) -> Type | None:  # type: ignore[no-untyped-def]
     return Type(str(expr), frozenset(names))
 
 
-def _signature(function: griffe.Function, resolve) -> Signature:  # type: ignore[no-untyped-def]
+def _signature(function: griffe.Function, resolve: Resolve) -> Signature:
     params = tuple(
         Param(
             p.name,
@@ -267,17 +272,15 @@ def _signature(function: griffe.Function, resolve) -> Signature:  # type: ignore
     return Signature(params, _type(function.returns, resolve))
 
 
-def _class_facts(cls: griffe.Class, resolve) -> ClassFacts:  # type: ignore[no-untyped-def]
+def _class_facts(cls: griffe.Class, resolve: Resolve) -> ClassFacts:
     attrs: dict[str, Attr] = {}
     functions: dict[str, Function] = {}
     for name, member in cls.members.items():
-        if member.is_alias:
-            continue
-        if member.is_function:
+        if isinstance(member, griffe.Function):
             overloads = tuple(_signature(o, resolve) for o in (member.overloads or ()))
             body = frozenset(resolve(n) for n in member.extra["api_diff"].get("body_names", ()))
             functions[name] = Function(_signature(member, resolve), overloads, body)
-        elif member.is_attribute:
+        elif isinstance(member, griffe.Attribute):
             value = None if member.value is None else str(member.value)
             attrs[name] = Attr(name, _type(member.annotation, resolve), value, frozenset(member.labels))
     bases = tuple(resolve(str(b)) for b in cls.bases)
@@ -423,8 +426,8 @@ def _collect_models(api: Api, modules: dict[str, ModuleFacts], package: str, pre
                 for b in cls.bases
                 if b.rpartition(".")[2] not in ("BaseModel", "TypedDict")
             )
-            base_refs = [Type(b, frozenset({b})) for b in cls.bases]
-            model_refs = refs([f.type for f in fields.values()] + base_refs)
+            types: list[Type | None] = [f.type for f in fields.values()]
+            model_refs = refs(types + [Type(b, frozenset({b})) for b in cls.bases])
             api.models[path] = Model(path, "typeddict" if typeddict else "model", fields, bases, None, model_refs)
 
 
