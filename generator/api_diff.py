@@ -103,9 +103,9 @@ def render_markdown(changes: list[Change]) -> str:
 
 
 def _markdown_escape(text: str) -> str:
-    # Details quote types and values in backticks; anything else that markdown would read is escaped.
-    parts = text.split("`")
-    return "`".join(p if i % 2 else re.sub(r"([\\*_\[\]<>|#~])", r"\\\1", p) for i, p in enumerate(parts))
+    """``text`` as literal markdown: every ASCII punctuation character backslash-escaped, so that
+    nothing in it (an enum value of the spec, say) can become a link, an image or markup."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(text.split()))
 
 
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}

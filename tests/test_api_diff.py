@@ -480,3 +480,13 @@ def test_request_and_response_directions() -> None:
             "return type: type widened from `Thing` to `Thing | None`",
         ),
     }
+
+
+def test_markdown_report_is_literal_text() -> None:
+    """A value of the spec cannot turn into markup in a pull-request comment."""
+    base = _package(_METHODS, {"thing": _TYPES})
+    hostile = _TYPES.replace('Literal["a", "b"]', 'Literal["a", "b", "![x](https://example.com/i.png) `<b>`"]')
+    report = api_diff.render_markdown(api_diff.diff_trees(base, _package(_METHODS, {"thing": hostile})))
+    assert report.endswith(
+        "- `types.Kind`: type\\: enum value \\'\\!\\[x\\]\\(https\\:\\/\\/example\\.com\\/i\\.png\\) \\`\\<b\\>\\`\\' added\n"
+    )
