@@ -34,13 +34,15 @@ The suggested version bump: major with any breaking change, minor with any other
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-import griffe
+if TYPE_CHECKING:
+    import griffe
 
 from .diagnostics import GenerationError, error
 
@@ -210,11 +212,13 @@ def module_facts(relative: str, code: str) -> ModuleFacts:
     is_package = parts[-1] == "__init__"
     if is_package:
         parts = parts[:-1]
+    import griffe  # here: a run whose output did not change never pays for importing it
+
     parent: griffe.Module | None = None
     for i in range(1, len(parts)):
         parent = griffe.Module(parts[i - 1], filepath=Path(*parts[:i], "__init__.py"), parent=parent)
     try:
-        module = griffe.visit(parts[-1], Path(relative), code, parent=parent, extensions=_EXTENSIONS)
+        module = griffe.visit(parts[-1], Path(relative), code, parent=parent, extensions=_extensions())
     except Exception as exc:  # griffe reports a syntax error as its own exception types
         raise error(relative, f"cannot read as Python: {exc}") from None
     imports: dict[str, str] = {}
@@ -249,6 +253,8 @@ def _resolver(module: str, imports: dict[str, str]) -> Resolve:
 
 
 def _type(expr: object, resolve: Resolve) -> Type | None:
+    import griffe
+
     if expr is None:
         return None
     names: set[str] = set()
@@ -273,6 +279,8 @@ def _signature(function: griffe.Function, resolve: Resolve) -> Signature:
 
 
 def _class_facts(cls: griffe.Class, resolve: Resolve) -> ClassFacts:
+    import griffe
+
     attrs: dict[str, Attr] = {}
     functions: dict[str, Function] = {}
     for name, member in cls.members.items():
@@ -288,18 +296,20 @@ def _class_facts(cls: griffe.Class, resolve: Resolve) -> ClassFacts:
     return ClassFacts(cls.name, bases, keywords, attrs, functions)
 
 
-class _BodyNames(griffe.Extension):
-    """Records the names each function's body uses (the models a method decodes: its return
-    type, its errors), from the syntax tree griffe parsed; the signature's are not counted."""
+@functools.lru_cache(maxsize=1)
+def _extensions() -> Any:
+    """griffe's extensions with ours: the names each function's body uses (the models a method
+    decodes: its return type, its errors), from the syntax tree griffe parsed."""
+    import griffe
 
-    def on_function_instance(self, *, node: object, func: griffe.Function, **kwargs: object) -> None:
-        body = getattr(node, "body", [])
-        func.extra["api_diff"]["body_names"] = frozenset(
-            n.id for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Name)
-        )
+    class BodyNames(griffe.Extension):
+        def on_function_instance(self, *, node: object, func: griffe.Function, **kwargs: object) -> None:
+            body = getattr(node, "body", [])
+            func.extra["api_diff"]["body_names"] = frozenset(
+                n.id for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Name)
+            )
 
-
-_EXTENSIONS = griffe.load_extensions(_BodyNames())
+    return griffe.load_extensions(BodyNames())
 
 
 class Reader:
