@@ -452,7 +452,7 @@ def _field(attr: Attr, typeddict: bool, total: bool) -> FieldFacts:
     if "(" not in attr.value:
         return FieldFacts(attr.name, attr.type, False, attr.value)
     try:
-        value = ast.parse(attr.value, mode="eval").body
+        value = _expression(attr.value)
     except SyntaxError:
         return FieldFacts(attr.name, attr.type, False, attr.value)
     if isinstance(value, ast.Call) and _name_of(value.func) == "Field":
@@ -772,8 +772,8 @@ def _compare_types(
         breaking = True
         return [Change(f"{subject}-type-changed", path, breaking, f"{what}: `{a}` -> `{b}`")]
     try:
-        old_node = _strip(_expand_aliases(ast.parse(a, mode="eval").body, aliases.old))
-        new_node = _strip(_expand_aliases(ast.parse(b, mode="eval").body, aliases.new))
+        old_node = _strip(_expand_aliases(_expression(a), aliases.old))
+        new_node = _strip(_expand_aliases(_expression(b), aliases.new))
     except SyntaxError:
         return [Change(f"{subject}-type-changed", path, True, f"{what}: `{a}` -> `{b}`")]
     if ast.dump(old_node) == ast.dump(new_node):
@@ -817,7 +817,7 @@ def _expand_aliases(node: ast.expr, aliases: dict[str, str], depth: int = 0) -> 
             if text is None:
                 return name
             try:
-                return _expand_aliases(ast.parse(text, mode="eval").body, aliases, depth + 1)
+                return _expand_aliases(_expression(text), aliases, depth + 1)
             except SyntaxError:
                 return name
 
@@ -895,8 +895,16 @@ def _literals(node: ast.expr) -> tuple[str, frozenset[object]]:
     return "|".join(dict.fromkeys(members)), frozenset(values)
 
 
+def _expression(text: str) -> ast.expr:
+    """The expression ``text`` (a type or a value as written in the generated code), parsed."""
+    body = ast.parse(text).body
+    if len(body) != 1 or not isinstance(body[0], ast.Expr):
+        raise SyntaxError(f"not an expression: {text!r}")
+    return body[0].value
+
+
 def _copy(node: ast.expr) -> ast.expr:
-    copied = ast.parse(ast.unparse(node), mode="eval").body
+    copied = _expression(ast.unparse(node))
     return copied
 
 
