@@ -130,7 +130,35 @@ def _parser() -> argparse.ArgumentParser:
     val = commands.add_parser("validate", help="validate SPEC and report every error")
     val.add_argument("spec", type=Path, metavar="SPEC")
     _input_options(val)
+    _api_diff_parser(commands)
     return parser
+
+
+def _api_diff_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser("api-diff", help="report the changes to the public API between two generated clients")
+    p.add_argument("base", type=Path, metavar="BASE_DIR", help="the generated project before (e.g. at the merge base)")
+    p.add_argument("head", type=Path, metavar="HEAD_DIR", help="the generated project after")
+    p.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="report format (default: text)"
+    )
+    p.add_argument("--fail-on-breaking", action="store_true", help="exit 1 when any change is breaking")
+
+
+def _api_diff(args: argparse.Namespace) -> int:
+    from . import api_diff
+
+    changes = api_diff.diff_dirs(args.base, args.head)
+    sys.stdout.write(api_diff.RENDERERS[args.format](changes))
+    return EXIT_STALE if args.fail_on_breaking and any(c.breaking for c in changes) else EXIT_OK
+
+
+def _print_api_summary(output: Path, files: dict[str, str]) -> None:
+    """What the new files change in the public API of the client in ``output`` (informational)."""
+    from . import api_diff
+
+    text = api_diff.summary(output, files)
+    if text:
+        sys.stderr.write(text)
 
 
 def _resolve(args: argparse.Namespace) -> list[tuple[Options, Path]]:
@@ -216,9 +244,11 @@ def _generate_or_check(args: argparse.Namespace, options: Options, output: Path,
     if args.command == "check":
         text = diff(output, result.files)
         if text:
+            _print_api_summary(output, result.files)
             return EXIT_STALE, text
         print(f"{output}: up to date", file=sys.stderr)
     else:
+        _print_api_summary(output, result.files)
         done = write(output, result.files, force=args.force)
         print(f"{output}: {len(done.write)} file(s) written, {len(done.delete)} removed", file=sys.stderr)
     if result.inputs is not None:
@@ -239,6 +269,8 @@ def run(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "validate":
         return _guarded(lambda: _validate(args))
+    if args.command == "api-diff":
+        return _guarded(lambda: _api_diff(args))
     return _guarded(lambda: _generate_or_check_all(args))
 
 
