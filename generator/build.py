@@ -67,12 +67,13 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
                 )
             )
 
-    schemes = _security_schemes(b)
+    client_name = config.client.name or naming.class_name(title, fallback="Client")
+    # What every environment variable the client reads starts with: <CLIENT>_BASE_URL, <CLIENT>_API_KEY...
+    prefix = naming.snake(client_name).upper()
+    schemes = _security_schemes(b, prefix)
     if b.errors:
         raise GenerationError(b.errors)
 
-    client_name = config.client.name or naming.class_name(title, fallback="Client")
-    prefix = naming.snake(client_name).upper()
     client_names = {client_name, config.client.async_name or f"Async{client_name}"}
     reserved = {slot.class_name for slot in b.slots.values()} | client_names
     resources = tuple(build_resource(child, "", reserved) for _, child in by_key(root.children.items()))
@@ -145,12 +146,11 @@ def _credential_name(b: SchemaBuilder, scheme: str, key: str, configured: str | 
     return derived + "_credential" if derived in naming.CLIENT_NAMES else derived
 
 
-def _security_schemes(b: SchemaBuilder) -> tuple[SecurityScheme, ...]:
+def _security_schemes(b: SchemaBuilder, client_prefix: str) -> tuple[SecurityScheme, ...]:
     components = b.spec.top.get("components")
     node = components.get("securitySchemes") if components else None
     out = []
     used_config = set()
-    client_prefix = naming.snake(b.config.client.name or "api").upper()
     items = by_key(node.items()) if node else []
     api_keys = sum(1 for _, s in items if b.spec.deref(s).value.get("type") == "apiKey")
     for name, scheme in items:
