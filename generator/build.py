@@ -26,8 +26,10 @@ from .safe import lit
 from .schemas import SchemaBuilder, description_of, by_key
 
 
-def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api:
-    """The IR of ``spec``."""
+def build(
+    spec: Spec, config: Config, *, package_name: str | None = None, warnings: list[Diagnostic] | None = None
+) -> Api:
+    """The IR of ``spec``; what the user should know of it but need not fix is added to ``warnings``."""
     info = spec.top.value.get("info") if isinstance(spec.top.value.get("info"), dict) else {}
     title = str(info.get("title") or "API")
     package = package_name or config.package_name or (naming.python_name(title, fallback="api") + "_client")
@@ -88,6 +90,8 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
         description=spec.top.child("info").text("description") if info else None,
     )
     type_modules = b.models()
+    if warnings is not None:
+        warnings.extend(b.warnings)
     models = tuple(m for module in type_modules for m in module.models)
     return Api(
         package=package,
