@@ -105,7 +105,7 @@ class OperationBuilder:
                     and resolved["enum"][0] is not None
                 ):
                     constant = Const(resolved["enum"][0])
-            description = description_of(p)
+            description = description_of(p) or (description_of(self.spec.deref(schema)) if schema is not None else None)
             default = None
             if "default" in resolved and not required:
                 default = json.dumps(resolved["default"])

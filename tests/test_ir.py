@@ -242,3 +242,28 @@ def test_config_renames_a_schema_and_an_operation(tmp_path: Path) -> None:
     )
     assert _model(api, "Animal").module == "animal"
     assert _operation(api, "animals", "list").returns.annotation == "Animal"
+
+
+def test_a_parameter_described_in_its_schema_is_documented(tmp_path: Path) -> None:
+    limit = {"type": "integer", "default": 20, "description": "The maximum number of items."}
+    paths = {
+        "/albums": {
+            "get": {
+                "operationId": "getAlbums",
+                "tags": ["albums"],
+                "parameters": [
+                    {"name": "limit", "in": "query", "schema": limit},
+                    {"name": "offset", "in": "query", "description": "Where to start.", "schema": limit},
+                    {"name": "market", "in": "query", "schema": {"$ref": "#/components/schemas/Market"}},
+                ],
+                "responses": {"204": {"description": "ok"}},
+            }
+        }
+    }
+    schemas = {"Market": {"type": "string", "description": "An ISO 3166-1 alpha-2 country code."}}
+    op = _operation(_build(tmp_path, schemas, paths), "albums", "get_albums")
+    assert dict(op.argument_docs) == {
+        "limit": "The maximum number of items. (default: `20`)",
+        "offset": "Where to start. (default: `20`)",
+        "market": "An ISO 3166-1 alpha-2 country code.",
+    }
