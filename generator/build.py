@@ -35,7 +35,8 @@ def build(
     """The IR of ``spec``; what the user should know of it but need not fix is added to ``warnings``."""
     info = spec.top.value.get("info") if isinstance(spec.top.value.get("info"), dict) else {}
     title = str(info.get("title") or "API")
-    package = package_name or config.package_name or (naming.python_name(title, fallback="api") + "_client")
+    short = naming.title_name(title)
+    package = package_name or config.package_name or (naming.python_name(short, fallback="api") + "_client")
     if not naming.is_identifier(package):
         raise GenerationError(
             [
@@ -72,7 +73,7 @@ def build(
                 )
             )
 
-    client_name = config.client.name or naming.class_name(title, fallback="Client")
+    client_name = config.client.name or naming.class_name(short, fallback="Client")
     # What every environment variable the client reads starts with: <CLIENT>_BASE_URL, <CLIENT>_API_KEY...
     prefix = naming.snake(client_name).upper()
     schemes = _security_schemes(b, prefix)
