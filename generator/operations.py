@@ -364,7 +364,7 @@ def _is_binary(value: object) -> bool:
 
 def _names_in(*expressions: str) -> set[str]:
     """The names the Python ``expressions`` read."""
-    return {n.id for e in expressions for n in ast.walk(ast.parse(e, mode="eval")) if isinstance(n, ast.Name)}
+    return {n.id for e in expressions for n in ast.walk(ast.parse(e)) if isinstance(n, ast.Name)}
 
 
 def _cast_to(returns: TypeRef) -> RuntimeType:
