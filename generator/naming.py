@@ -15,7 +15,8 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 #: Names a generated module imports for itself: a model or resource class is never called one of them.
 RESERVED_IN_MODULES = frozenset(
     "Annotated Any BaseModel Dict Field List Literal Optional Union TypeAlias annotations httpx datetime date time"
-    " UUID cached_property TYPE_CHECKING Lenient Tag Discriminator TypeAliasType Tuple Base64Bytes Mapping Callable".split()
+    " UUID cached_property TYPE_CHECKING Lenient Tag Discriminator TypeAliasType Tuple Base64Bytes Mapping Callable"
+    " BinaryAPIResponse".split()
 )
 #: Attributes pydantic's BaseModel has, and the lower-case names a model module's annotations use (an
 #: attribute of that name would shadow it in the class body): a property taking one gets a trailing "_".
@@ -34,7 +35,7 @@ METHOD_ARGUMENTS = frozenset("self extra_headers extra_query extra_body timeout 
 CLIENT_NAMES = RESERVED_IN_MODULES | frozenset(
     "self base_url timeout max_retries default_headers default_query http_client os httpx cached_property ClassVar"
     " Mapping TYPE_CHECKING NOT_GIVEN NotGiven DEFAULT_MAX_RETRIES DEFAULT_BASE_URL security_schemes with_options"
-    " copy request close is_closed".split()
+    " copy request close is_closed strict_response_validation".split()
 )
 #: Names a resource or client module imports: a resource class is never called one of them.
 RESOURCE_MODULE_NAMES = frozenset(
