@@ -355,3 +355,20 @@ def test_generated_code_and_user_code_pass_mypy_strict(lenient: Any, tmp_path: P
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_recursive_union_is_constructed_leniently(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A union that refers to itself (a `TypeAliasType` written as a string) is looked into too:
+    the golden client of tests/fixtures/models_collections, `Expr` = `lit` | `sum` of `Expr`s."""
+    expected = Path(__file__).parent / "fixtures" / "models_collections" / "expected"
+    monkeypatch.syspath_prepend(str(expected))
+    types = importlib.import_module("collections_client.types")
+    models = importlib.import_module("collections_client._models")
+    data = {"op": "sum", "terms": [{"op": "lit", "value": 1}, {"op": "neg", "x": 1}], "more": True}
+    expr = models.construct_type(types.Expr, data)
+    assert isinstance(expr, types.Sum) and expr.more is True
+    known, unknown = expr.terms
+    assert isinstance(known, types.LiteralModel) and known.value == 1
+    assert type(unknown) is models.BaseModel and unknown.model_extra == {"op": "neg", "x": 1}
+    with pytest.raises(Exception):
+        models.validate_type(types.Expr, data, strict=True)

@@ -13,6 +13,7 @@ holding every property it was sent, as attributes and in `model_extra`.
 from __future__ import annotations
 
 import functools
+import sys
 import types
 import typing
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, TypeVar, cast
@@ -168,12 +169,23 @@ def _unwrap(type_: object) -> tuple[object, list[object]]:
     metadata: list[object] = []
     while True:
         if _ALIAS_TYPES and isinstance(type_, _ALIAS_TYPES):
-            type_ = getattr(type_, "__value__")
+            type_ = _alias_value(type_)
         elif get_origin(type_) is Annotated:
             inner, *extra = get_args(type_)
             type_, metadata = inner, [*metadata, *extra]
         else:
             return type_, metadata
+
+
+@functools.lru_cache(maxsize=None)
+def _alias_value(alias: object) -> object:
+    """What a `TypeAliasType` stands for; one that refers to itself is written as a string,
+    evaluated in its module (as pydantic does)."""
+    value = getattr(alias, "__value__")
+    if isinstance(value, str):
+        module = sys.modules.get(getattr(alias, "__module__", ""))
+        return eval(value, dict(vars(module))) if module else object
+    return value
 
 
 def _model_class(type_: object) -> type[pydantic.BaseModel] | None:
