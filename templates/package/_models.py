@@ -184,7 +184,11 @@ def _alias_value(alias: object) -> object:
     value = getattr(alias, "__value__")
     if isinstance(value, str):
         module = sys.modules.get(getattr(alias, "__module__", ""))
-        return eval(value, dict(vars(module))) if module else object
+        if module is None:
+            return object
+        holder = types.SimpleNamespace(__annotations__={"value": value})
+        hints = typing.get_type_hints(holder, globalns=dict(vars(module)), include_extras=True)
+        return hints["value"]
     return value
 
 
