@@ -193,17 +193,22 @@ class OperationBuilder:
         description = description_of(node)
         fields: tuple[BodyField, ...] = ()
         if kind == "json":
-            ref = (
-                self.type_of(schema, naming.pascal(method_name) + "Body", request=True)
-                if schema
-                else type_ref("object")
-            )
             choices = [mt for mt, k in kinds if k == "json" or (is_object and k in _FORM)]
+            if is_object:
+                assert resolved is not None
+                fields = self._body_fields(resolved, media_node, False, method_name, taken, required)
+                ref = type_ref("None")
+            else:
+                ref = (
+                    self.type_of(schema, naming.pascal(method_name) + "Body", request=True)
+                    if schema
+                    else type_ref("object")
+                )
         elif kind in _FORM:
             choices = [mt for mt, k in kinds if k in _FORM]
             if is_object:
                 assert resolved is not None
-                fields = self._body_fields(resolved, media_node, kind == "multipart", method_name, taken)
+                fields = self._body_fields(resolved, media_node, kind == "multipart", method_name, taken, required)
                 ref = type_ref("None")
             else:
                 ref = type_ref("Dict[str, object]", Import(_TYPING, "Dict"))
@@ -219,9 +224,15 @@ class OperationBuilder:
         return Body("body", ref, required, primary, description, fields, content_type)
 
     def _body_fields(
-        self, schema: Located, media: Located, multipart: bool, method_name: str, taken: set[str]
+        self, schema: Located, media: Located, multipart: bool, method_name: str, taken: set[str], body_required: bool
     ) -> tuple[BodyField, ...]:
+        """The properties of an object body, each a keyword argument: required when the body is and
+        the schema requires it; named as the property, or (taken by a parameter or one of the
+        method's own arguments) with a suffix the docstring states."""
         props, required, _ = self.schemas.collect_properties(schema)
+        # Inline objects in the properties are named after the body's schema when it has a name.
+        named = len(schema.parts) == 3 and schema.parts[:2] == ("components", "schemas")
+        hint = naming.pascal(schema.parts[2]) if named else naming.pascal(method_name)
         encoding = media.get("encoding")
         out = []
         for wire, prop in props.items():
@@ -236,12 +247,20 @@ class OperationBuilder:
             ):
                 ref = type_ref("List[FileTypes]", Import("._types", "FileTypes"), Import(_TYPING, "List"))
             else:
-                ref = self.type_of(prop, naming.pascal(method_name) + naming.pascal(wire))
+                ref = self.type_of(prop, hint + naming.pascal(wire), request=True)
             enc = encoding.get(wire) if encoding else None
             # A multipart object is a JSON part unless its encoding asks for a style.
             style, explode = self._style(enc, "query", explicit=multipart) if enc is not None else (None, False)
-            attr = naming.unique(naming.python_name(wire, fallback="field"), taken)
-            out.append(BodyField(attr, wire, ref, wire in required, description_of(resolved), style, explode))
+            wanted = naming.python_name(wire, fallback="field")
+            attr = naming.unique(wanted, taken)
+            description = description_of(prop) or description_of(resolved)
+            if "default" in value:
+                shown = json.dumps(value["default"], ensure_ascii=False)
+                description = f"{description or wire} (default: `{shown}`)"
+            if attr != wanted:
+                note = f"The body property `{wire}` (`{wanted}` is taken)."
+                description = f"{note} {description}" if description else note
+            out.append(BodyField(attr, wire, ref, body_required and wire in required, description, style, explode))
         return tuple(out)
 
     def response_type(self, op: Located, method_name: str) -> tuple[TypeRef, str | None]:
