@@ -26,8 +26,10 @@ from .safe import lit
 from .schemas import SchemaBuilder, description_of, by_key
 
 
-def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api:
-    """The IR of ``spec``."""
+def build(
+    spec: Spec, config: Config, *, package_name: str | None = None, warnings: list[Diagnostic] | None = None
+) -> Api:
+    """The IR of ``spec``; what the user should know of it but need not fix is added to ``warnings``."""
     info = spec.top.value.get("info") if isinstance(spec.top.value.get("info"), dict) else {}
     title = str(info.get("title") or "API")
     package = package_name or config.package_name or (naming.python_name(title, fallback="api") + "_client")
@@ -67,12 +69,13 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
                 )
             )
 
-    schemes = _security_schemes(b)
+    client_name = config.client.name or naming.class_name(title, fallback="Client")
+    # What every environment variable the client reads starts with: <CLIENT>_BASE_URL, <CLIENT>_API_KEY...
+    prefix = naming.snake(client_name).upper()
+    schemes = _security_schemes(b, prefix)
     if b.errors:
         raise GenerationError(b.errors)
 
-    client_name = config.client.name or naming.class_name(title, fallback="Client")
-    prefix = naming.snake(client_name).upper()
     client_names = {client_name, config.client.async_name or f"Async{client_name}"}
     reserved = {slot.class_name for slot in b.slots.values()} | client_names
     resources = tuple(build_resource(child, "", reserved) for _, child in by_key(root.children.items()))
@@ -87,6 +90,8 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
         description=spec.top.child("info").text("description") if info else None,
     )
     type_modules = b.models()
+    if warnings is not None:
+        warnings.extend(b.warnings)
     models = tuple(m for module in type_modules for m in module.models)
     return Api(
         package=package,
@@ -145,12 +150,11 @@ def _credential_name(b: SchemaBuilder, scheme: str, key: str, configured: str | 
     return derived + "_credential" if derived in naming.CLIENT_NAMES else derived
 
 
-def _security_schemes(b: SchemaBuilder) -> tuple[SecurityScheme, ...]:
+def _security_schemes(b: SchemaBuilder, client_prefix: str) -> tuple[SecurityScheme, ...]:
     components = b.spec.top.get("components")
     node = components.get("securitySchemes") if components else None
     out = []
     used_config = set()
-    client_prefix = naming.snake(b.config.client.name or "api").upper()
     items = by_key(node.items()) if node else []
     api_keys = sum(1 for _, s in items if b.spec.deref(s).value.get("type") == "apiKey")
     for name, scheme in items:

@@ -168,14 +168,14 @@ class Body:
 @dataclass(frozen=True)
 class RuntimeType:
     """A type as the runtime is given it: ``annotation`` as an expression, wrapped as
-    ``cast(type[T], T)`` when ``cast`` (mypy does not read the annotation as a class)."""
+    ``cast(Type[T], T)`` when ``cast`` (mypy does not read the annotation as a class)."""
 
     annotation: str
     cast: bool = False
 
     @property
     def expr(self) -> str:
-        return f"cast(type[{self.annotation}], {self.annotation})" if self.cast else self.annotation
+        return f"cast(Type[{self.annotation}], {self.annotation})" if self.cast else self.annotation
 
 
 @dataclass(frozen=True)

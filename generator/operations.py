@@ -5,6 +5,7 @@ Part of building the IR (see build.py); the types of parameters and bodies come 
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -59,7 +60,10 @@ class OperationBuilder:
         path_order = list(dict.fromkeys(re.findall(r"{([^}]+)}", path)))
         ordered = sorted(
             raw_params.items(),
-            key=lambda kv: (kv[0][1] != "path", path_order.index(kv[0][0]) if kv[0][0] in path_order else 0),
+            key=lambda kv: (
+                kv[0][1] != "path",
+                path_order.index(kv[0][0]) if kv[0][1] == "path" and kv[0][0] in path_order else 0,
+            ),
         )
         for (wire, location), p in ordered:
             if location not in ("path", "query", "header", "cookie"):
@@ -137,6 +141,21 @@ class OperationBuilder:
             )
         body = self.request_body(op, method_name, taken)
         returns, accept = self.response_type(op, method_name)
+        cast_to, errors = _cast_to(returns), self.error_types(op, method_name)
+        # The names the method's code uses besides its arguments: an argument never takes one.
+        code = naming.METHOD_HELPERS | _names_in(cast_to.expr, *(e.runtime.expr for e in errors))
+        for wire, pc in sorted(cfg.parameters.items()) if cfg else ():
+            if pc.name in code:
+                assert cfg is not None and cfg.located is not None
+                raise cfg.located.child("parameters", wire, "name").error(
+                    f"parameter name {pc.name!r} is a name the method's code uses"
+                )
+        params = [replace(p, attr=naming.unique(p.attr + "_", taken)) if p.attr in code else p for p in params]
+        if body is not None and body.fields:
+            fields = tuple(
+                _renamed(f, naming.unique(f.attr + "_", taken)) if f.attr in code else f for f in body.fields
+            )
+            body = replace(body, fields=fields)
         return Operation(
             operation_id=str(op.value.get("operationId") or f"{method.upper()} {key}"),
             method_name=method_name,
@@ -146,13 +165,13 @@ class OperationBuilder:
             params=tuple(params),
             body=body,
             returns=returns,
-            cast_to=_cast_to(returns),
+            cast_to=cast_to,
             security=self.security_of(op),
             summary=op.text("summary"),
             description=op.text("description"),
             deprecated=bool(op.value.get("deprecated")),
             accept=accept,
-            errors=self.error_types(op, method_name),
+            errors=errors,
         )
 
     @staticmethod
@@ -362,9 +381,24 @@ def _is_binary(value: object) -> bool:
     return "contentMediaType" in value and "contentEncoding" not in value and value.get("type") in ("string", None)
 
 
+def _renamed(f: BodyField, attr: str) -> BodyField:
+    """The body field ``f`` as argument ``attr``, its docstring saying which property it is."""
+    if f.description and f.description.startswith(f"The body property `{f.wire_name}` "):
+        description: str | None = f.description  # already says so
+    else:
+        note = f"The body property `{f.wire_name}` (`{f.attr}` is taken)."
+        description = f"{note} {f.description}" if f.description else note
+    return replace(f, attr=attr, description=description)
+
+
+def _names_in(*expressions: str) -> set[str]:
+    """The names the Python ``expressions`` read."""
+    return {n.id for e in expressions for n in ast.walk(ast.parse(e, mode="eval")) if isinstance(n, ast.Name)}
+
+
 def _cast_to(returns: TypeRef) -> RuntimeType:
     if returns.annotation == "None":
-        return RuntimeType("type(None)")
+        return RuntimeType("NoneType")
     if returns.is_type is False:
         return RuntimeType(returns.annotation, cast=True)  # an alias of a union, Literal...
     if returns.annotation.isidentifier() or returns.outer in ("List", "Dict"):
@@ -486,7 +520,9 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
                 imports |= error_body.type.imports
                 runtime.append(error_body.runtime)
             if any(r.cast for r in runtime):
-                imports.add(Import(_TYPING, "cast"))
+                imports |= {Import(_TYPING, "cast"), Import(_TYPING, "Type")}
+            if op.cast_to.annotation == "NoneType":
+                imports.add(Import("types", "NoneType"))
     return Resource(
         attr=node.segment,
         class_name=class_name,

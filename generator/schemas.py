@@ -206,6 +206,7 @@ class SchemaBuilder:
     class_names: set[str] = field(default_factory=set)
     module_names: set[str] = field(default_factory=set)
     errors: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
     _inlining: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
     #: The models being built, innermost last: an inline object schema goes into the module of the
     #: model it is written in.
@@ -224,6 +225,8 @@ class SchemaBuilder:
         if slot is None:
             wanted_name = naming.class_name(wanted)
             name = naming.unique(wanted_name, self.class_names)
+            if name != wanted_name and not self._is_component(node):
+                self._warn_renamed(node, name, wanted_name)
             owner = self._owners[-1] if inline and self._owners else None
             wanted_module = naming.python_name(name, fallback="model")
             if owner is not None:
@@ -234,6 +237,23 @@ class SchemaBuilder:
             if owner is not None:
                 owner.inline.append(slot)
         return slot
+
+    def _is_component(self, node: Located) -> bool:
+        """Whether ``node`` is an entry of the spec's components/schemas (the config's ``schemas``)."""
+        return node.doc is self.spec.root and len(node.parts) == 3 and node.parts[:2] == ("components", "schemas")
+
+    def _warn_renamed(self, node: Located, name: str, wanted: str) -> None:
+        """Warn that the model of ``node`` is ``name`` because a component schema's model is ``wanted``
+        (components are declared first: a component schema always keeps its own name)."""
+        holder = next((s for s in self.slots.values() if s.class_name == wanted and self._is_component(s.node)), None)
+        if holder is not None:
+            schema = holder.node.parts[2]
+            self.warnings.append(
+                node.diagnostic(
+                    f"model {name} is not named {wanted}: that is the model of components/schemas/{schema}"
+                    f" (config key schemas.{schema}.name renames it and leaves {wanted} to this one)"
+                )
+            )
 
     def declare_components(self) -> None:
         schemas = self.spec.top.get("components")
