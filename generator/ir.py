@@ -129,6 +129,8 @@ class Param:
     explode: bool = False
     #: Sent automatically, not an argument: the only value the parameter may have.
     constant: Optional[Const] = None
+    #: Python source of the value sent when the caller gives none (the config's ``default``).
+    value: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -142,9 +144,10 @@ class BodyField:
     description: Optional[str]
     style: Optional[str] = None
     explode: bool = False
-    #: What the templates read of a ``Param``: a body field is never constant nor extended.
+    #: What the templates read of a ``Param``: a body field is never constant, extended nor defaulted.
     constant: Optional[Const] = None
     always_include: tuple[str, ...] = ()
+    value: Optional[str] = None
 
 
 @dataclass(frozen=True)
