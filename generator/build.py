@@ -8,6 +8,9 @@ security schemes, resource tree). Templates only lay out the result.
 from __future__ import annotations
 
 import builtins
+import re
+
+from packaging.version import InvalidVersion, Version
 
 from . import naming
 from .config import Config, OperationConfig
@@ -32,7 +35,8 @@ def build(
     """The IR of ``spec``; what the user should know of it but need not fix is added to ``warnings``."""
     info = spec.top.value.get("info") if isinstance(spec.top.value.get("info"), dict) else {}
     title = str(info.get("title") or "API")
-    package = package_name or config.package_name or (naming.python_name(title, fallback="api") + "_client")
+    short = naming.title_name(title)
+    package = package_name or config.package_name or (naming.python_name(short, fallback="api") + "_client")
     if not naming.is_identifier(package):
         raise GenerationError(
             [
@@ -72,10 +76,11 @@ def build(
         if wire not in ops.used_parameters:
             b.errors.append(b.config_diag(("parameters", wire), f"no operation has a parameter {wire!r}"))
 
-    client_name = config.client.name or naming.class_name(title, fallback="Client")
+    client_name = config.client.name or naming.class_name(short, fallback="Client")
     # What every environment variable the client reads starts with: <CLIENT>_BASE_URL, <CLIENT>_API_KEY...
     prefix = naming.snake(client_name).upper()
     schemes = _security_schemes(b, prefix)
+    version = _version(b, config)
     if b.errors:
         raise GenerationError(b.errors)
 
@@ -99,7 +104,7 @@ def build(
     return Api(
         package=package,
         project_name=config.project_name or package.replace("_", "-"),
-        version=config.version,
+        version=version,
         client=client,
         resources=resources,
         models=models,
@@ -126,6 +131,41 @@ def operation_names(
         if not naming.is_identifier(name):
             raise (cfg.located if cfg and cfg.located else op).error(f"{name!r} is not a Python identifier")
     return used, cfg, resource, method_name
+
+
+#: The version of a generated package whose spec's info.version is no PEP 440 version nor a date.
+DEFAULT_VERSION = "0.1.0"
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _version(b: SchemaBuilder, config: Config) -> str:
+    """The package's version: the config's, else info.version; as PEP 440 normalises it (``v1.2`` is
+    1.2, ``1.0-beta`` 1.0b0), a date YYYY-MM-DD as YYYY.M.D, anything else 0.1.0 (with a warning)."""
+    if config.version is not None:
+        try:
+            return str(Version(config.version))
+        except InvalidVersion:
+            b.errors.append(b.config_diag(("version",), f"{config.version!r} is not a PEP 440 version"))
+            return DEFAULT_VERSION
+    info = b.spec.top.get("info")
+    node = info.get("version") if info else None
+    given = node.value if node is not None else None
+    if not isinstance(given, str):  # validation requires a string; without it, there is nothing to go by
+        return DEFAULT_VERSION
+    date = _DATE.fullmatch(given.strip())
+    if date:
+        return ".".join(str(int(part)) for part in date.groups())
+    try:
+        return str(Version(given))
+    except InvalidVersion:
+        assert node is not None
+        b.warnings.append(
+            node.diagnostic(
+                f"info.version {given!r} is not a PEP 440 version: the package is version {DEFAULT_VERSION}"
+                " (config key version sets another)"
+            )
+        )
+        return DEFAULT_VERSION
 
 
 def _server_url(spec: Spec) -> str:

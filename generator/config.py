@@ -65,7 +65,8 @@ class ClientConfig:
 class Config:
     package_name: str | None = None
     project_name: str | None = None
-    version: str = "0.1.0"
+    #: The generated package's version; None: from the spec's info.version (see build.py).
+    version: str | None = None
     client: ClientConfig = field(default_factory=ClientConfig)
     auth: Mapping[str, AuthConfig] = field(default_factory=dict)
     schemas: Mapping[str, str] = field(default_factory=dict)
@@ -227,7 +228,7 @@ def load_config(path: Path) -> Config:
     return Config(
         package_name=raw.get("package_name"),
         project_name=raw.get("project_name"),
-        version=raw.get("version", "0.1.0"),
+        version=raw.get("version"),
         client=client,
         auth=auth,
         schemas=schemas,

@@ -100,6 +100,39 @@ def python_name(text: str, *, fallback: str) -> str:
     return name
 
 
+#: Where a title stops naming the API: words that start a clause, and these characters.
+_TITLE_STOP = re.compile(
+    r"[(\[+,;|]|\b(?:with|without|w/o|for|from|by|and|using|via|featuring|including|powered)\b", re.I
+)
+#: Words that say it is an API rather than which one: left off the ends of a title.
+_TITLE_NOISE_END = frozenset(
+    "api apis rest restful openapi swagger spec specification web http https json service services"
+    " documentation docs reference definition definitions official sdk interface".split()
+)
+_TITLE_NOISE_START = frozenset("the swagger openapi".split())
+_VERSION = re.compile(r"v?\d+(?:\.\d+)*", re.I)
+#: At most this many words of a title name the client.
+TITLE_WORDS = 3
+
+
+def title_name(title: str) -> str:
+    """The words of an API's title that name its client: up to the first clause word or bracket,
+    without a possessive, without ``API``, ``REST``, version numbers... at the ends, at most
+    ``TITLE_WORDS`` words (all of the title's first word if nothing else is left)."""
+    head = _TITLE_STOP.split(title, maxsplit=1)[0]
+    words = [re.sub(r"['’]s$", "", w) for w in head.split() if any(c.isalnum() for c in w)]
+
+    def trim(words: list[str]) -> list[str]:
+        while words and (words[-1].lower() in _TITLE_NOISE_END or _VERSION.fullmatch(words[-1])):
+            words = words[:-1]
+        return words
+
+    while words and words[0].lower() in _TITLE_NOISE_START:
+        words = words[1:]
+    words = trim(trim(words)[:TITLE_WORDS])
+    return " ".join(words) if words else " ".join(title.split()[:1])
+
+
 def class_name(text: str, *, fallback: str = "Model") -> str:
     name = pascal(text) or fallback
     if name[0].isdigit():

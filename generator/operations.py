@@ -151,7 +151,7 @@ class OperationBuilder:
                     and resolved["enum"][0] is not None
                 ):
                     constant = Const(resolved["enum"][0])
-            description = description_of(p)
+            description = description_of(p) or (description_of(self.spec.deref(schema)) if schema is not None else None)
             value = None
             if configured is not None and configured.default is not None:
                 assert configured.located is not None

@@ -323,7 +323,7 @@ def test_parameters_style_document(built: Built, server: HTTPServer, url: str) -
     mod = built.load("parameters_style")
     seen = serve(server, Reply())
     values = {"primitive": "p", "array": ["a", "b"], "object": {"name": "n", "description": "d"}}
-    with mod.SupportForParameterSerialization(base_url=url) as client:
+    with mod.Support(base_url=url) as client:
         for resource, method, where, _ in STYLE_CASES:
             func = getattr(getattr(client, resource), method)
             params = [n for n in ("primitive", "array", "object") if n in func.__code__.co_varnames]
@@ -346,7 +346,7 @@ def test_parameters_style_document(built: Built, server: HTTPServer, url: str) -
 def test_parameters_style_multipart_encoding(built: Built, server: HTTPServer, url: str) -> None:
     mod = built.load("parameters_style")
     seen = serve(server, Reply())
-    with mod.SupportForParameterSerialization(base_url=url) as client:
+    with mod.Support(base_url=url) as client:
         enc = client.multipart_form_data_encoding
         enc.form_data_standard(primitive="p", array=["a", "b"], object={"foo": "f", "bar": "b"})
         enc.form_data_form_non_exploded(primitive="p", array=["a", "b"], object={"foo": "f", "bar": "b"})
@@ -583,7 +583,7 @@ def test_response_multiple_mediatypes_document(built: Built, server: HTTPServer,
         Reply(body="OK", content_type="text/plain"),
         Reply(status=400, body="<note/>", content_type="application/xml"),
     )
-    with mod.ResponsesWithMultipleMediaTypes(base_url=url, max_retries=0) as client:
+    with mod.Responses(base_url=url, max_retries=0) as client:
         resource = client.multiple_types_multiple_examples
         assert resource.post_multiple_types_multiple_examples(string_format_string="s") == {"name": "Fluffy"}
         assert resource.post_multiple_types_multiple_examples() == "OK"
@@ -600,7 +600,7 @@ def test_response_multiple_mediatypes_document(built: Built, server: HTTPServer,
 def test_security_document(built: Built, server: HTTPServer, url: str) -> None:
     mod = built.load("security")
     seen = serve(server, Reply())
-    client = mod.SupportForDifferentSecurityTypes(
+    client = mod.Support(
         base_url=url,
         api_key_query="q-key",
         api_key_cookie="c-key",
@@ -636,7 +636,7 @@ def test_security_document(built: Built, server: HTTPServer, url: str) -> None:
 def test_security_missing_credentials(built: Built, server: HTTPServer, url: str) -> None:
     mod = built.load("security")
     seen = serve(server, Reply())
-    with mod.SupportForDifferentSecurityTypes(base_url=url) as client:
+    with mod.Support(base_url=url) as client:
         with pytest.raises(mod.MissingCredentialsError, match="api_key_header"):
             client.api_key.put_anything_api_key()
         with pytest.raises(mod.MissingCredentialsError, match="username"):
