@@ -474,7 +474,7 @@ def _renamed(f: BodyField, attr: str) -> BodyField:
 
 def _names_in(*expressions: str) -> set[str]:
     """The names the Python ``expressions`` read."""
-    return {n.id for e in expressions for n in ast.walk(ast.parse(e, mode="eval")) if isinstance(n, ast.Name)}
+    return {n.id for e in expressions for n in ast.walk(ast.parse(e)) if isinstance(n, ast.Name)}
 
 
 def _cast_to(returns: TypeRef) -> RuntimeType:
