@@ -72,6 +72,9 @@ def build(
                     f"operation {config_key!r} matches no operationId nor 'METHOD /path' in the spec",
                 )
             )
+    for wire in config.parameters:
+        if wire not in ops.used_parameters:
+            b.errors.append(b.config_diag(("parameters", wire), f"no operation has a parameter {wire!r}"))
 
     client_name = config.client.name or naming.class_name(short, fallback="Client")
     # What every environment variable the client reads starts with: <CLIENT>_BASE_URL, <CLIENT>_API_KEY...

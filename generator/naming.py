@@ -16,7 +16,7 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 RESERVED_IN_MODULES = frozenset(
     "Annotated Any BaseModel Dict Field List Literal Optional Union TypeAlias annotations httpx datetime date time"
     " UUID cached_property TYPE_CHECKING Lenient Tag Discriminator TypeAliasType Tuple Base64Bytes Mapping Callable"
-    " NoneType Type BinaryAPIResponse".split()
+    " Sequence TypedDict Required NoneType Type BinaryAPIResponse".split()
 )
 #: Attributes pydantic's BaseModel has, and the lower-case names a model module's annotations use (an
 #: attribute of that name would shadow it in the class body): a property taking one gets a trailing "_".
@@ -44,7 +44,7 @@ CLIENT_NAMES = RESERVED_IN_MODULES | frozenset(
 RESOURCE_MODULE_NAMES = frozenset(
     "Body Headers Query NotGiven NOT_GIVEN RequestOptions Unpack FileTypes FileContent Styled SyncAPIResource"
     " AsyncAPIResource SyncAPIClient AsyncAPIClient SecurityScheme ApiKeyAuth HttpBasicAuth HttpBearerAuth ClassVar"
-    " Mapping DEFAULT_MAX_RETRIES List Dict Literal Optional Union".split()
+    " Mapping DEFAULT_MAX_RETRIES List Dict Literal Optional Union Sequence".split()
 )
 
 

@@ -97,16 +97,20 @@ def test_read_only_properties_give_a_request_twin_without_them(tmp_path: Path) -
             "/pets": {
                 "post": {
                     "operationId": "create_pet",
-                    "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Pet"})},
+                    "requestBody": {
+                        "required": True,
+                        **_json({"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}),
+                    },
                     "responses": {"201": {"description": "made", **_json({"$ref": "#/components/schemas/Pet"})}},
                 }
             }
         },
     )
     assert [f.attr for f in _model(api, "Pet").fields] == ["id", "name"]
-    assert [f.attr for f in _model(api, "PetRequest").fields] == ["name"]
+    request = _model(api, "PetParam")
+    assert request.typed_dict and [f.attr for f in request.fields] == ["name"]
     op = _operation(api, "pets", "create_pet")
-    assert op.body is not None and op.body.type.annotation == "PetRequest" and op.returns.annotation == "Pet"
+    assert op.body is not None and op.body.type.annotation == "Sequence[PetParam]" and op.returns.annotation == "Pet"
 
 
 def test_enums_are_lenient_literals_and_single_values_plain_ones(tmp_path: Path) -> None:

@@ -16,27 +16,28 @@ paths:
     put:
       operationId: save-albums
       tags: [albums]
-      requestBody:
-        content:
-          application/json:
-            schema:
-              type: object
-              properties:
-                ids: {type: array, items: {type: string}}
       responses:
-        "200": {description: ok}
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  ids: {type: array, items: {type: string}}
 components:
   schemas:
-    SaveAlbumsBody:
+    SaveAlbumsResponse:
       type: object
       properties:
         name: {type: string}
 """
 
 WARNING = (
-    "warning: {spec}:12:15: /paths/~1albums/put/requestBody/content/application~1json/schema: model"
-    " SaveAlbumsBody_2 is not named SaveAlbumsBody: that is the model of components/schemas/SaveAlbumsBody"
-    " (config key schemas.SaveAlbumsBody.name renames it and leaves SaveAlbumsBody to this one)"
+    "warning: {spec}:14:17: /paths/~1albums/put/responses/200/content/application~1json/schema: model"
+    " SaveAlbumsResponse_2 is not named SaveAlbumsResponse: that is the model of"
+    " components/schemas/SaveAlbumsResponse (config key schemas.SaveAlbumsResponse.name renames it and leaves"
+    " SaveAlbumsResponse to this one)"
 )
 
 
@@ -56,39 +57,39 @@ def _generate(tmp_path: Path, spec_text: str, config: str | None = None) -> tupl
 def test_a_model_that_loses_its_name_to_a_component_schema_is_warned_about(tmp_path: Path) -> None:
     stderr, package = _generate(tmp_path, SPEC)
     assert WARNING.format(spec=tmp_path / "albums.yaml") in stderr.splitlines()
-    assert "body: SaveAlbumsBody_2 | NotGiven" in (package / "resources" / "albums.py").read_text()
+    assert "-> SaveAlbumsResponse_2:" in (package / "resources" / "albums.py").read_text()
     # A warm run (nothing changed) says it again.
     again = run_oagen("generate", str(tmp_path / "albums.yaml"), "-o", str(tmp_path / "out"))
     assert WARNING.format(spec=tmp_path / "albums.yaml") in again.stderr.splitlines()
 
 
 def test_the_config_key_the_warning_names_settles_it(tmp_path: Path) -> None:
-    stderr, package = _generate(tmp_path, SPEC, "schemas:\n  SaveAlbumsBody:\n    name: AlbumDraft\n")
+    stderr, package = _generate(tmp_path, SPEC, "schemas:\n  SaveAlbumsResponse:\n    name: AlbumDraft\n")
     assert "warning:" not in stderr
-    assert "body: SaveAlbumsBody | NotGiven" in (package / "resources" / "albums.py").read_text()
+    assert "-> SaveAlbumsResponse:" in (package / "resources" / "albums.py").read_text()
     assert (package / "types" / "album_draft.py").exists()
 
 
 def test_no_warning_without_a_clash(tmp_path: Path) -> None:
-    stderr, package = _generate(tmp_path, SPEC.replace("SaveAlbumsBody:", "Album:"))
+    stderr, package = _generate(tmp_path, SPEC.replace("SaveAlbumsResponse:", "Album:"))
     assert "warning:" not in stderr
-    assert "body: SaveAlbumsBody | NotGiven" in (package / "resources" / "albums.py").read_text()
+    assert "-> SaveAlbumsResponse:" in (package / "resources" / "albums.py").read_text()
 
 
 SPOTIFY = ROOT.parent / "shared" / "corpus" / "real" / "spotify-fixed.yml"
 
 
 @pytest.mark.skipif(not SPOTIFY.is_file(), reason="../shared/corpus is absent")
-def test_spotify_with_a_schema_named_like_an_inline_body(tmp_path: Path) -> None:
+def test_spotify_with_a_schema_named_like_an_inline_model(tmp_path: Path) -> None:
     text = SPOTIFY.read_text()
-    text = text.replace("\n  schemas:\n", "\n  schemas:\n    SaveAlbumsUserBody:\n      type: object\n", 1)
+    text = text.replace("\n  schemas:\n", "\n  schemas:\n    AudioAnalysisObjectMeta:\n      type: object\n", 1)
     spec = tmp_path / "spotify.yml"
     spec.write_text(text)
     result = run_oagen("generate", str(spec), "-o", str(tmp_path / "out"), "--package-name", "spotify")
     assert result.returncode == 0, result.stderr
-    assert "model SaveAlbumsUserBody_2 is not named SaveAlbumsUserBody" in result.stderr
-    assert "schemas.SaveAlbumsUserBody.name" in result.stderr
+    assert "model AudioAnalysisObjectMeta_2 is not named AudioAnalysisObjectMeta" in result.stderr
+    assert "schemas.AudioAnalysisObjectMeta.name" in result.stderr
     assert (
-        "body: SaveAlbumsUserBody_2 | NotGiven"
-        in (tmp_path / "out" / "spotify" / "resources" / "albums.py").read_text()
+        "meta: Optional[AudioAnalysisObjectMeta_2] = None"
+        in (tmp_path / "out" / "spotify" / "types" / "audio_analysis_object.py").read_text()
     )

@@ -8,6 +8,7 @@ temporary directory and imported; one ``mypy --strict`` run covers all their ``t
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import subprocess
 import sys
@@ -77,16 +78,17 @@ def test_required_optional_nullable_and_defaults(generated: Path) -> None:
 def test_read_only_and_write_only_shape_requests_and_responses(generated: Path) -> None:
     t = types_of(generated, "models_objects")
     assert "password" not in t.Account.model_fields and "id" in t.Account.model_fields
-    assert "id" not in t.AccountRequest.model_fields and "password" in t.AccountRequest.model_fields
-    request = t.AccountRequest(
-        email="a@example.com", password="s3cret", nickname="al", profile=t.ProfileRequest(bio="hi")
-    )
-    assert request.to_dict() == {
-        "email": "a@example.com",
-        "password": "s3cret",
-        "nickname": "al",
-        "profile": {"bio": "hi"},
-    }
+    # The request side: the body's properties are the method's arguments, nested objects TypedDicts.
+    accounts = importlib.import_module("objects_client.resources.accounts")
+    arguments = inspect.signature(accounts.Accounts.create_account).parameters
+    assert "id" not in arguments and "password" in arguments
+    assert [name for name, p in arguments.items() if p.default is inspect.Parameter.empty][1:] == [
+        "email",
+        "password",
+        "nickname",
+        "options",
+    ]
+    assert t.ProfileParam.__optional_keys__ == frozenset({"bio"})  # its read-only `created` is left out
     response = t.Account.model_validate(
         {"id": "0b7a3b1e-8a4e-4c4e-9b1a-0e8e2f1f5a10", "email": "a", "nickname": None, "password": "x"}
     )

@@ -383,11 +383,11 @@ def test_parameters_cookies_document(built: Built, server: HTTPServer, url: str)
 def test_json_body_or_form_body_as_the_caller_chooses(built: Built, server: HTTPServer, url: str) -> None:
     ops = built.load("ops_client")
     seen = serve(server, Reply(body=ITEM), Reply(status=202, body=""), Reply(status=204, body=""))
-    item = ops.types.Item(id="i1", name="one", tags=["a", "b"])
+    item = {"id": "i1", "name": "one", "tags": ["a", "b"]}
     with ops.Ops(api_key="k", base_url=url) as client:
-        assert client.items.meta_root("i1", body=item) == ops.types.Item(**ITEM)
-        assert client.items.meta_root("i1", body=item, content_type="application/x-www-form-urlencoded") is None
-        assert client.items.meta_root("i1", body=item, extra_body={"extra": 1}) is None
+        assert client.items.meta_root("i1", **item) == ops.types.Item(**ITEM)
+        assert client.items.meta_root("i1", **item, content_type="application/x-www-form-urlencoded") is None
+        assert client.items.meta_root("i1", **item, extra_body={"extra": 1}) is None
     as_json, as_form, merged = seen
     assert as_json.headers["content-type"] == "application/json"
     assert json.loads(as_json.body) == {"id": "i1", "name": "one", "tags": ["a", "b"]}
@@ -590,12 +590,10 @@ def test_response_multiple_mediatypes_document(built: Built, server: HTTPServer,
     )
     with mod.Responses(base_url=url, max_retries=0) as client:
         resource = client.multiple_types_multiple_examples
-        assert resource.post_multiple_types_multiple_examples(body={"string (format: string)": "s"}) == {
-            "name": "Fluffy"
-        }
-        assert resource.post_multiple_types_multiple_examples(body={}) == "OK"
+        assert resource.post_multiple_types_multiple_examples(string_format_string="s") == {"name": "Fluffy"}
+        assert resource.post_multiple_types_multiple_examples() == "OK"
         with pytest.raises(mod.BadRequestError) as info:
-            resource.post_multiple_types_multiple_examples(body={})
+            resource.post_multiple_types_multiple_examples()
         assert info.value.body == "<note/>"
     assert seen[0].headers["accept"] == "text/plain, application/json"
     assert json.loads(seen[0].body) == {"string (format: string)": "s"}

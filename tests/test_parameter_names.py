@@ -231,12 +231,12 @@ def test_a_model_takes_every_name_and_a_json_body_is_sent_right(package: Path, s
     client = _client(server)
     item_type = importlib.import_module("names_client.types").Item
     wire = {n: f"v-{n}" for n in NAMES}
-    item = item_type.model_validate(wire)
     seen = _record(server, status=200, body=wire)
     names = _arguments(package)["post_json"]
     assert names[("query", "cast")] == "cast_"  # the method's code casts its result: cast is taken
     query = {names[("query", n)]: f"q-{n}" for n in FEW}
-    result = client.calls.post_json(body=item, **query)
+    body = {names[("body", n)]: f"v-{n}" for n in NAMES}  # the body's properties are arguments too
+    result = client.calls.post_json(**body, **query)
     assert json.loads(seen[-1].get_data()) == wire
     assert parse_qsl(seen[-1].query_string.decode()) == [(n, f"q-{n}") for n in FEW]
     assert isinstance(result, item_type) and result.model_dump(by_alias=True, exclude_unset=True) == wire
@@ -251,7 +251,7 @@ def test_the_package_is_mypy_strict_clean(package: Path) -> None:
         "client = Names(base_url='http://127.0.0.1')\n"
         "def use() -> None:\n"
         "    client.calls.get_styled(type='t')\n"
-        "    client.calls.post_json(body={}, type='t', str='s', id='i', cast_='c')  # type: ignore[arg-type]\n"
+        f"    client.calls.post_json({', '.join(f'{a}={a!r}' for a in _arguments(package)['post_json'].values())})\n"
     )
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, "names_client", "use_names.py"],
