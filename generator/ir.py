@@ -131,6 +131,8 @@ class Param:
     constant: Optional[Const] = None
     #: Python source of the value sent when the caller gives none (the config's ``default``).
     value: Optional[str] = None
+    #: ``deprecated: true`` in the spec: giving it warns (DeprecationWarning).
+    deprecated: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ class BodyField:
     constant: Optional[Const] = None
     always_include: tuple[str, ...] = ()
     value: Optional[str] = None
+    #: The property's schema says ``deprecated: true``: giving it warns (DeprecationWarning).
+    deprecated: bool = False
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,12 @@ class ErrorBody:
     runtime: RuntimeType
 
 
+def _noted(argument: Param | BodyField) -> Optional[str]:
+    if not argument.deprecated:
+        return argument.description
+    return "Deprecated." + (f" {argument.description}" if argument.description else "")
+
+
 @dataclass(frozen=True)
 class Operation:
     operation_id: str
@@ -228,16 +238,27 @@ class Operation:
     @property
     def argument_docs(self) -> tuple[tuple[str, str], ...]:
         """(argument, description) for the docstring's Args section: only arguments the spec describes."""
-        docs: list[tuple[str, Optional[str]]] = [(p.attr, p.description) for p in self.positional]
+        docs: list[tuple[str, Optional[str]]] = [(p.attr, _noted(p)) for p in self.positional]
         if self.body is not None:
             if self.body.fields:
-                docs += [(f.attr, f.description) for f in self.body.fields]
+                docs += [(f.attr, _noted(f)) for f in self.body.fields]
             else:
                 docs.append((self.body.attr, self.body.description))
             if self.body.content_type is not None:
                 docs.append(("content_type", "The media type to send the body as."))
-        docs += [(p.attr, p.description) for p in self.keyword]
+        docs += [(p.attr, _noted(p)) for p in self.keyword]
         return tuple((name, text) for name, text in docs if text)
+
+    @property
+    def deprecated_arguments(self) -> tuple[str, ...]:
+        """The arguments the spec marks deprecated (giving one warns at run time)."""
+        fields = self.body.fields if self.body is not None else ()
+        return tuple(a.attr for a in (*self.arguments, *fields) if a.deprecated)
+
+    @property
+    def deprecation(self) -> str:
+        """The message of the method's ``@deprecated`` (an operation marked ``deprecated: true``)."""
+        return f"{self.http_method.upper()} {self.path} is deprecated by the API"
 
     def located(self, location: str) -> tuple[Param, ...]:
         return tuple(p for p in self.params if p.location == location)

@@ -16,7 +16,7 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 RESERVED_IN_MODULES = frozenset(
     "Annotated Any BaseModel Dict Field List Literal Optional Union TypeAlias annotations httpx datetime date time"
     " UUID cached_property TYPE_CHECKING Lenient Tag Discriminator TypeAliasType Tuple Base64Bytes Mapping Callable"
-    " Sequence TypedDict Required NoneType Type BinaryAPIResponse".split()
+    " Sequence TypedDict Required NoneType Type BinaryAPIResponse deprecated".split()
 )
 #: Attributes pydantic's BaseModel has, and the lower-case names a model module's annotations use (an
 #: attribute of that name would shadow it in the class body): a property taking one gets a trailing "_".
@@ -31,7 +31,7 @@ MODEL_ATTRIBUTES = frozenset(
 METHOD_ARGUMENTS = frozenset("self extra_headers extra_query extra_body timeout options body content_type".split())
 #: Helpers a method's code calls. Those and the names in the types it hands the runtime (``cast``,
 #: ``Type``, ``NoneType``, ``str``, model classes...) are never the name of one of its arguments.
-METHOD_HELPERS = frozenset("require_non_empty include_defaults Styled".split())
+METHOD_HELPERS = frozenset("require_non_empty include_defaults Styled warn_deprecated".split())
 #: The client's constructor arguments and attributes, and the names its module uses (a credential
 #: named ``os`` would shadow ``os.environ``): a resource attribute taking one gets a trailing "_", a
 #: credential argument "_credential".

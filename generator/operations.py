@@ -180,6 +180,7 @@ class OperationBuilder:
                     explode=explode,
                     constant=constant,
                     value=value,
+                    deprecated=p.value.get("deprecated") is True,
                 )
             )
         declared = {p.wire_name for p in params if p.location == "path"}
@@ -335,7 +336,19 @@ class OperationBuilder:
             if attr != wanted:
                 note = f"The body property `{wire}` (`{wanted}` is taken)."
                 description = f"{note} {description}" if description else note
-            out.append(BodyField(attr, wire, ref, body_required and wire in required, description, style, explode))
+            out.append(
+                BodyField(
+                    attr,
+                    wire,
+                    ref,
+                    body_required and wire in required,
+                    description,
+                    style,
+                    explode,
+                    # the property's own flag (as a model field's), not that of a schema it refers to
+                    deprecated=isinstance(prop.value, dict) and prop.value.get("deprecated") is True,
+                )
+            )
         return tuple(out)
 
     def response_type(self, op: Located, method_name: str) -> tuple[TypeRef, str | None]:
@@ -599,6 +612,10 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
                     imports.add(Import("._utils", "include_defaults"))
             if any(p.check_non_empty for p in op.positional):
                 imports.add(Import("._utils", "require_non_empty"))
+            if op.deprecated_arguments:
+                imports.add(Import("._utils", "warn_deprecated"))
+            if op.deprecated:
+                imports.add(Import("typing_extensions", "deprecated"))
             if op.body:
                 if op.body.fields:
                     for f in op.body.fields:

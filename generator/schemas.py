@@ -328,7 +328,7 @@ class SchemaBuilder:
             uses = {Import(_MODELS, "BaseModel")}
             for f in fields:
                 uses |= f.type.imports
-                if f.attr != f.wire_name:
+                if f.attr != f.wire_name or f.deprecated:
                     uses.add(Import("pydantic", "Field"))
             if extra is not None:
                 uses |= extra.imports | {Import(_TYPING, "Dict"), Import("pydantic", "Field")}

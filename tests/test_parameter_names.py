@@ -38,7 +38,8 @@ TEMPLATE_NAMES = sorted(
     | naming.RESOURCE_MODULE_NAMES
     | set(
         "cast_to path_params query headers cookies body errors security accept content_type cast NoneType Type"
-        " require_non_empty include_defaults Styled asynchronous Item Problem Shape options request self".split()
+        " require_non_empty include_defaults Styled warn_deprecated deprecated asynchronous Item Problem Shape options"
+        " request self".split()
     )
 )
 NAMES = sorted({n for n in dir(builtins) if naming.is_identifier(n)} | set(TEMPLATE_NAMES))

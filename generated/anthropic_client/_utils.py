@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence, Tuple, Union
 from urllib.parse import quote
 
 import pydantic
 import pydantic_core
+import typing_extensions
 from typing_extensions import Literal, TypeAlias
 
 from ._types import NotGiven
@@ -101,6 +104,25 @@ def require_non_empty(**values: str) -> None:
             raise ValueError(
                 f"Expected a non-empty value for `{name}` but received {value!r}"
             )
+
+
+def warn_deprecated(**values: object) -> None:
+    """Warn (DeprecationWarning) about each argument given that the API marks deprecated, at the
+    line of the user's code that called the method (the first frame outside this package and the
+    `typing_extensions.deprecated` wrapper of a deprecated method)."""
+    given = [name for name, value in values.items() if not isinstance(value, NotGiven)]
+    if not given:
+        return
+    inside = (os.path.dirname(__file__), typing_extensions.__file__ or "")
+    level, frame = 1, sys._getframe(0)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(inside):
+        level, frame = level + 1, frame.f_back
+    for name in given:
+        warnings.warn(
+            f"the argument `{name}` is deprecated by the API",
+            DeprecationWarning,
+            stacklevel=level,
+        )
 
 
 def to_text(value: object) -> str:
