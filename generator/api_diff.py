@@ -391,11 +391,12 @@ def decode_entry(raw: bytes) -> ModuleFacts | None:
 
 
 def facts_to_json(facts: ModuleFacts) -> dict[str, object]:
-    """``facts`` as JSON data; each distinct type and parameter written once, in a table, and named
-    by its index (the same ones recur throughout a module). Every order is kept:
+    """``facts`` as JSON data; each distinct type, parameter and set of labels written once, in a
+    table, and named by its index (the same ones recur throughout a module). Every order is kept:
     :func:`facts_from_json` gives back facts equal to ``facts``."""
     types: dict[Type, int] = {}
     params: dict[Param, int] = {}
+    labels: dict[frozenset[str], int] = {}
 
     def type_index(t: Type | None) -> int | None:
         return None if t is None else types.setdefault(t, len(types))
@@ -409,7 +410,9 @@ def facts_to_json(facts: ModuleFacts) -> dict[str, object]:
         name: {
             "bases": list(cls.bases),
             "keywords": cls.keywords,
-            "attrs": {n: [type_index(a.type), a.value, sorted(a.labels)] for n, a in cls.attrs.items()},
+            "attrs": {
+                n: [type_index(a.type), a.value, labels.setdefault(a.labels, len(labels))] for n, a in cls.attrs.items()
+            },
             "functions": {
                 n: [signature(f.signature), [signature(o) for o in f.overloads], sorted(f.body_names)]
                 for n, f in cls.functions.items()
@@ -423,6 +426,7 @@ def facts_to_json(facts: ModuleFacts) -> dict[str, object]:
         "imports": facts.imports,
         "types": [[t.text, sorted(t.names)] for t in types],
         "params": [[p.name, p.kind, type_index(p.type), p.default] for p in params],
+        "labels": [sorted(ls) for ls in labels],
         "classes": classes,
         "aliases": aliases,
     }
@@ -432,7 +436,7 @@ def facts_from_json(data: Any) -> ModuleFacts:
     """The facts :func:`facts_to_json` made ``data`` of."""
     types = [Type(text, frozenset(names)) for text, names in data["types"]]
     params = [Param(n, k, None if t is None else types[t], d) for n, k, t, d in data["params"]]
-    labels: dict[tuple[str, ...], frozenset[str]] = {}
+    labels = [frozenset(ls) for ls in data["labels"]]
 
     def signature(s: Any) -> Signature:
         return Signature(tuple(params[i] for i in s[0]), None if s[1] is None else types[s[1]])
@@ -443,7 +447,7 @@ def facts_from_json(data: Any) -> ModuleFacts:
             tuple(cls["bases"]),
             dict(cls["keywords"]),
             {
-                n: Attr(n, None if t is None else types[t], value, labels.setdefault(tuple(ls), frozenset(ls)))
+                n: Attr(n, None if t is None else types[t], value, labels[ls])
                 for n, (t, value, ls) in cls["attrs"].items()
             },
             {
