@@ -5,7 +5,10 @@ directory read from disk, or a generation's output in memory). Each module is re
 (``griffe.visit``: classes, functions, parameters, kinds, defaults, annotations, imports,
 overloads), once per distinct text; what griffe does not model (pydantic fields and whether they
 are required, ``Literal`` values, ``TypedDict`` keys, the models a method decodes in its body) is
-taken from griffe's objects and, for method bodies, Python's ``ast``.
+taken from griffe's objects and, for method bodies, Python's ``ast``. Those facts of a module
+depend on nothing but its path and text (and the code reading them): they are kept in the
+persistent cache (:class:`Reader`), and everything that ties modules together (imports followed
+across modules, aliases, directions) is worked out from them on each run.
 
 From the modules: the **methods** (``client.<resource path>.<method>``, found from the client
 classes' resource properties), the client's constructor, the **models** in ``types/`` (pydantic
