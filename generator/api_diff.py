@@ -38,12 +38,14 @@ from __future__ import annotations
 
 import ast
 import functools
+import gc
 import hashlib
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 if TYPE_CHECKING:
     import griffe
@@ -358,9 +360,11 @@ class Reader:
         if not keys:
             return
         hits = self._cache.get_many(_KIND, keys.values())
+        with _without_gc():
+            found = {item: decode_entry(hits[key]) for item, key in keys.items() if key in hits}
         fresh: dict[str, bytes] = {}
         for item, key in keys.items():
-            facts = decode_entry(hits[key]) if key in hits else None
+            facts = found.get(item)
             if facts is None:  # a miss, or an entry that is not facts (it is replaced)
                 facts = module_facts(*item)
                 fresh[key] = encode_entry(facts)
@@ -370,6 +374,21 @@ class Reader:
     def read(self, relative: str, code: str) -> ModuleFacts:
         self.read_many([(relative, code)])
         return self._seen[(relative, code)]
+
+
+@contextmanager
+def _without_gc() -> Iterator[None]:
+    """No cyclic garbage collection in this block: the facts decoded and the APIs built from them
+    are many objects that live on and make no cycles, and the collector's passes over them (and
+    over the generation's objects, when ``generate`` prints a summary) cost more than they find.
+    Not around griffe's reading of a module: its objects are cyclic garbage once read."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --- module facts as JSON (for the cache) -----------------------------------------------------
@@ -1108,7 +1127,8 @@ def diff_trees(old: Mapping[str, str], new: Mapping[str, str], cache: Cache | No
     # One look-up in the cache for the modules of both trees:
     modules = [(p, tree[p]) for tree in (old, new) for p in _modules(tree, _packages(tree))]
     reader.read_many(modules)
-    return compare(load_api(old, reader), load_api(new, reader))
+    with _without_gc():  # every module read: no griffe (and its cyclic garbage) from here on
+        return compare(load_api(old, reader), load_api(new, reader))
 
 
 def diff_dirs(base: Path, head: Path, cache: Cache | None = None) -> list[Change]:
