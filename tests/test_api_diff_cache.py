@@ -124,12 +124,74 @@ def test_facts_come_back_from_the_cache_equal(museum: tuple[Spec, Tree]) -> None
     for relative, code in museum[1].items():
         facts = api_diff.module_facts(relative, code)
         assert api_diff.decode_entry(api_diff.encode_entry(facts)) == facts, relative
-    # and on the small package of test_api_diff (overloads, TypedDicts, aliases, error classes)
-    from .test_api_diff import _METHODS, _TYPES, _package
-
-    for relative, code in _package(_METHODS, {"thing": _TYPES}).items():
-        facts = api_diff.module_facts(relative, code)
+    # and on a package with what the museum's client lacks: overloads, TypedDicts, an alias of its own
+    read = {relative: api_diff.module_facts(relative, code) for relative, code in SMALL.items()}
+    for relative, facts in read.items():
         assert api_diff.decode_entry(api_diff.encode_entry(facts)) == facts, relative
+    get = read["pkg/resources/things.py"].classes["Things"].functions["get"]
+    assert len(get.overloads) == 2 and "Thing" in " ".join(get.body_names)
+    assert read["pkg/types/kind.py"].aliases["Kind"].text == "Literal['a', 'b']"
+
+
+def test_an_alias_module_edited_alone(tmp_path: Path, reads: list[str]) -> None:
+    """``Kind`` is a request type (a parameter of an overload, in the resource module) and a
+    response one (a field of ``Thing``, in another module): only its own module changes."""
+    cache = Cache(tmp_path / "cache")
+    assert api_diff.diff_trees(SMALL, SMALL, cache) == []
+    for values, expected in (
+        ('"a", "b", "c"', {("enum-value-added", "types.Kind", False)}),
+        ('"a"', {("enum-value-removed", "types.Kind", True)}),
+        ('"a", "b"', set()),
+    ):
+        head = {**SMALL, "pkg/types/kind.py": SMALL["pkg/types/kind.py"].replace('"a", "b"', values)}
+        reads.clear()
+        warm = api_diff.diff_trees(SMALL, head, cache)
+        assert reads == ([] if head == SMALL else ["pkg/types/kind.py"])
+        assert warm == api_diff.diff_trees(SMALL, head)
+        assert {(c.kind, c.path, c.breaking) for c in warm} == expected
+
+
+SMALL = {
+    "pkg/__init__.py": "",
+    "pkg/_client.py": (
+        "from functools import cached_property\n"
+        "from ._base_client import SyncAPIClient\n"
+        "from .resources.things import Things\n\n\n"
+        "class Client(SyncAPIClient):\n"
+        "    @cached_property\n"
+        "    def things(self) -> Things:\n        return Things()\n"
+    ),
+    "pkg/resources/things.py": (
+        "from typing import overload\n"
+        "from .._resource import SyncAPIResource\n"
+        "from ..types.kind import Kind\n"
+        "from ..types.thing import Thing, ThingParams\n\n\n"
+        "class Things(SyncAPIResource):\n"
+        "    @overload\n"
+        "    def get(self, id: str) -> Thing: ...\n"
+        "    @overload\n"
+        "    def get(self, id: int, *, kind: Kind = 'a') -> Thing: ...\n"
+        "    def get(self, id: object, **options: object) -> Thing:\n"
+        "        return Thing(id=str(id))\n\n"
+        "    def create(self, params: ThingParams, /, *args: int) -> Thing | None:\n"
+        "        return None\n"
+    ),
+    "pkg/types/kind.py": 'from typing import Literal\nfrom typing_extensions import TypeAlias\n\nKind: TypeAlias = Literal["a", "b"]\n',
+    "pkg/types/thing.py": (
+        "from typing import ClassVar, Optional\n"
+        "from typing_extensions import NotRequired, Required, TypedDict\n"
+        "from .._models import BaseModel, Field\n"
+        "from .kind import Kind\n\n\n"
+        "class ThingParams(TypedDict, total=False):\n"
+        "    name: Required[str]\n"
+        "    note: NotRequired[str]\n\n\n"
+        "class Thing(BaseModel):\n"
+        "    tag: ClassVar[str] = 'thing'\n"
+        "    id: str = Field(alias='ID')\n"
+        "    kind: Optional[Kind] = None\n"
+    ),
+    "pkg/_exceptions.py": "class APIError(Exception):\n    pass\n",
+}
 
 
 def _damage(directory: Path, damage: Callable[[bytes], bytes]) -> int:
