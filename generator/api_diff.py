@@ -5,7 +5,10 @@ directory read from disk, or a generation's output in memory). Each module is re
 (``griffe.visit``: classes, functions, parameters, kinds, defaults, annotations, imports,
 overloads), once per distinct text; what griffe does not model (pydantic fields and whether they
 are required, ``Literal`` values, ``TypedDict`` keys, the models a method decodes in its body) is
-taken from griffe's objects and, for method bodies, Python's ``ast``.
+taken from griffe's objects and, for method bodies, Python's ``ast``. Those facts of a module
+depend on nothing but its path and text (and the code reading them): they are kept in the
+persistent cache (:class:`Reader`), and everything that ties modules together (imports followed
+across modules, aliases, directions) is worked out from them on each run.
 
 From the modules: the **methods** (``client.<resource path>.<method>``, found from the client
 classes' resource properties), the client's constructor, the **models** in ``types/`` (pydantic
@@ -35,16 +38,21 @@ from __future__ import annotations
 
 import ast
 import functools
+import gc
+import hashlib
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 if TYPE_CHECKING:
     import griffe
 
+from .cache import Cache
 from .diagnostics import GenerationError, error
+from .fastpath import code_digest
 
 REQUEST, RESPONSE = "request", "response"
 
@@ -197,6 +205,21 @@ class ClassFacts:
     attrs: dict[str, Attr]
     functions: dict[str, Function]
 
+    @property
+    def typeddict(self) -> bool:
+        return any(b.rpartition(".")[2] == "TypedDict" for b in self.bases)
+
+    @functools.cached_property
+    def fields(self) -> dict[str, FieldFacts]:
+        """The fields of the model this class is (computed once: a module the two trees share
+        has one ``ClassFacts``)."""
+        typeddict, total = self.typeddict, self.keywords.get("total") != "False"
+        return {
+            a.name: _field(a, typeddict, total)
+            for a in self.attrs.values()
+            if a.type is not None and not a.name.startswith("_") and "ClassVar" not in a.type.text
+        }
+
 
 @dataclass
 class ModuleFacts:
@@ -312,17 +335,152 @@ def _extensions() -> Any:
     return griffe.load_extensions(BodyNames())
 
 
-class Reader:
-    """Module facts by (path, text): a module the two trees share is read once."""
+#: The cache's kind for module facts; keys: :func:`facts_key`.
+_KIND = "api-facts"
 
-    def __init__(self) -> None:
+
+def facts_key(relative: str, code: str) -> str:
+    """What decides a module's facts: its path in the tree, its text, and the code that reads it
+    (``code_digest``: oagen's code, every installed distribution, griffe among them, and Python)."""
+    head = json.dumps([code_digest(), relative]).encode()  # no newline in it: the text follows one
+    return hashlib.sha256(head + b"\n" + code.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Reader:
+    """Module facts by (path, text): a module the two trees share is read once, and one read
+    before (by any run with the same ``cache``) is not read again."""
+
+    def __init__(self, cache: Cache | None = None) -> None:
+        self._cache = cache or Cache(None)
         self._seen: dict[tuple[str, str], ModuleFacts] = {}
 
+    def read_many(self, modules: Iterable[tuple[str, str]]) -> None:
+        """Read (or find in the cache) each ``(relative path, text)`` not read yet."""
+        keys = {item: facts_key(*item) for item in modules if item not in self._seen}
+        if not keys:
+            return
+        hits = self._cache.get_many(_KIND, keys.values())
+        with _without_gc():
+            found = {item: decode_entry(hits[key]) for item, key in keys.items() if key in hits}
+        fresh: dict[str, bytes] = {}
+        for item, key in keys.items():
+            facts = found.get(item)
+            if facts is None:  # a miss, or an entry that is not facts (it is replaced)
+                facts = module_facts(*item)
+                fresh[key] = encode_entry(facts)
+            self._seen[item] = facts
+        self._cache.put_many(_KIND, fresh)
+
     def read(self, relative: str, code: str) -> ModuleFacts:
-        key = (relative, code)
-        if key not in self._seen:
-            self._seen[key] = module_facts(relative, code)
-        return self._seen[key]
+        self.read_many([(relative, code)])
+        return self._seen[(relative, code)]
+
+
+@contextmanager
+def _without_gc() -> Iterator[None]:
+    """No cyclic garbage collection in this block: the facts decoded and the APIs built from them
+    are many objects that live on and make no cycles, and the collector's passes over them (and
+    over the generation's objects, when ``generate`` prints a summary) cost more than they find.
+    Not around griffe's reading of a module: its objects are cyclic garbage once read."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# --- module facts as JSON (for the cache) -----------------------------------------------------
+
+
+def encode_entry(facts: ModuleFacts) -> bytes:
+    """``facts`` as a cache entry: the JSON of :func:`facts_to_json`, after its own hash (so that
+    an entry damaged in any byte is seen as such, and read again)."""
+    payload = json.dumps(facts_to_json(facts), separators=(",", ":")).encode()
+    return hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+
+
+def decode_entry(raw: bytes) -> ModuleFacts | None:
+    """The facts of an entry :func:`encode_entry` wrote; None for anything else."""
+    digest, _, payload = raw.partition(b"\n")
+    if hashlib.sha256(payload).hexdigest().encode() != digest:
+        return None
+    try:
+        return facts_from_json(json.loads(payload))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+
+
+def facts_to_json(facts: ModuleFacts) -> dict[str, object]:
+    """``facts`` as JSON data; each distinct type, parameter and set of labels written once, in a
+    table, and named by its index (the same ones recur throughout a module). Every order is kept:
+    :func:`facts_from_json` gives back facts equal to ``facts``."""
+    types: dict[Type, int] = {}
+    params: dict[Param, int] = {}
+    labels: dict[frozenset[str], int] = {}
+
+    def type_index(t: Type | None) -> int | None:
+        return None if t is None else types.setdefault(t, len(types))
+
+    def signature(s: Signature) -> object:
+        for p in s.params:
+            type_index(p.type)
+        return [[params.setdefault(p, len(params)) for p in s.params], type_index(s.returns)]
+
+    classes = {
+        name: {
+            "bases": list(cls.bases),
+            "keywords": cls.keywords,
+            "attrs": {
+                n: [type_index(a.type), a.value, labels.setdefault(a.labels, len(labels))] for n, a in cls.attrs.items()
+            },
+            "functions": {
+                n: [signature(f.signature), [signature(o) for o in f.overloads], sorted(f.body_names)]
+                for n, f in cls.functions.items()
+            },
+        }
+        for name, cls in facts.classes.items()
+    }
+    aliases = {name: type_index(t) for name, t in facts.aliases.items()}
+    return {
+        "path": facts.path,
+        "imports": facts.imports,
+        "types": [[t.text, sorted(t.names)] for t in types],
+        "params": [[p.name, p.kind, type_index(p.type), p.default] for p in params],
+        "labels": [sorted(ls) for ls in labels],
+        "classes": classes,
+        "aliases": aliases,
+    }
+
+
+def facts_from_json(data: Any) -> ModuleFacts:
+    """The facts :func:`facts_to_json` made ``data`` of."""
+    types = [Type(text, frozenset(names)) for text, names in data["types"]]
+    params = [Param(n, k, None if t is None else types[t], d) for n, k, t, d in data["params"]]
+    labels = [frozenset(ls) for ls in data["labels"]]
+
+    def signature(s: Any) -> Signature:
+        return Signature(tuple(params[i] for i in s[0]), None if s[1] is None else types[s[1]])
+
+    classes = {
+        name: ClassFacts(
+            name,
+            tuple(cls["bases"]),
+            dict(cls["keywords"]),
+            {
+                n: Attr(n, None if t is None else types[t], value, labels[ls])
+                for n, (t, value, ls) in cls["attrs"].items()
+            },
+            {
+                n: Function(signature(s), tuple(signature(o) for o in overloads), frozenset(body))
+                for n, (s, overloads, body) in cls["functions"].items()
+            },
+        )
+        for name, cls in data["classes"].items()
+    }
+    aliases = {name: types[t] for name, t in data["aliases"].items()}
+    return ModuleFacts(data["path"], dict(data["imports"]), classes, aliases)
 
 
 # --- the API of a tree ------------------------------------------------------------------------
@@ -361,10 +519,11 @@ def load_api(files: Mapping[str, str], reader: Reader | None = None) -> Api:
     if not packages:
         raise error("api-diff", "not a generated client (no package with a _client.py in it)")
     modules: dict[str, ModuleFacts] = {}
-    for relative in sorted(files):
-        if relative.endswith(".py") and relative.split("/")[0] in packages:
-            facts = reader.read(relative, files[relative])
-            modules[facts.path] = facts
+    paths = _modules(files, packages)
+    reader.read_many((relative, files[relative]) for relative in paths)
+    for relative in paths:
+        facts = reader.read(relative, files[relative])
+        modules[facts.path] = facts
     api = Api({}, {}, set())
     for package in packages:
         prefix = f"{package}." if len(packages) > 1 else ""
@@ -375,6 +534,11 @@ def load_api(files: Mapping[str, str], reader: Reader | None = None) -> Api:
                 api.errors.add(f"{prefix}{name}")
     _directions(api)
     return api
+
+
+def _modules(files: Mapping[str, str], packages: list[str]) -> list[str]:
+    """The paths of the modules of ``packages`` among ``files``, sorted."""
+    return [r for r in sorted(files) if r.endswith(".py") and r.split("/")[0] in packages]
 
 
 def _lookup(modules: dict[str, ModuleFacts], target: str) -> tuple[ModuleFacts, str] | None:
@@ -404,18 +568,22 @@ def _model_path(modules: dict[str, ModuleFacts], package: str, prefix: str, targ
 
 
 def _collect_models(api: Api, modules: dict[str, ModuleFacts], package: str, prefix: str) -> None:
+    @functools.cache
+    def model_path(name: str) -> str | None:  # the same names recur: each looked up once
+        return _model_path(modules, package, prefix, name)
+
+    def refs(types: Iterable[Type | None]) -> frozenset[str]:
+        found = set()
+        for t in types:
+            for name in t.names if t else ():
+                path = model_path(name)
+                if path:
+                    found.add(path)
+        return frozenset(found)
+
     for module in modules.values():
         if not module.path.startswith(f"{package}.types."):
             continue
-
-        def refs(types: Iterable[Type | None]) -> frozenset[str]:
-            found = set()
-            for t in types:
-                for name in t.names if t else ():
-                    path = _model_path(modules, package, prefix, name)
-                    if path:
-                        found.add(path)
-            return frozenset(found)
 
         for name, alias in module.aliases.items():
             if not name.startswith("_"):
@@ -425,20 +593,15 @@ def _collect_models(api: Api, modules: dict[str, ModuleFacts], package: str, pre
             if name.startswith("_"):
                 continue
             path = f"{prefix}types.{name}"
-            typeddict = any(b.rpartition(".")[2] == "TypedDict" for b in cls.bases)
-            fields = {
-                a.name: _field(a, typeddict, cls.keywords.get("total") != "False")
-                for a in cls.attrs.values()
-                if a.type is not None and not a.name.startswith("_") and "ClassVar" not in a.type.text
-            }
+            fields = cls.fields
             bases = tuple(
-                _model_path(modules, package, prefix, b) or b.rpartition(".")[2]
+                model_path(b) or b.rpartition(".")[2]
                 for b in cls.bases
                 if b.rpartition(".")[2] not in ("BaseModel", "TypedDict")
             )
             types: list[Type | None] = [f.type for f in fields.values()]
             model_refs = refs(types + [Type(b, frozenset({b})) for b in cls.bases])
-            api.models[path] = Model(path, "typeddict" if typeddict else "model", fields, bases, None, model_refs)
+            api.models[path] = Model(path, "typeddict" if cls.typeddict else "model", fields, bases, None, model_refs)
 
 
 def _field(attr: Attr, typeddict: bool, total: bool) -> FieldFacts:
@@ -957,17 +1120,22 @@ def _member_le(x: ast.expr, y: ast.expr) -> bool:
 # --- entry points -----------------------------------------------------------------------------
 
 
-def diff_trees(old: Mapping[str, str], new: Mapping[str, str]) -> list[Change]:
-    """The API changes from the package modules ``old`` to ``new`` (``{relative path: text}``)."""
-    reader = Reader()
-    return compare(load_api(old, reader), load_api(new, reader))
+def diff_trees(old: Mapping[str, str], new: Mapping[str, str], cache: Cache | None = None) -> list[Change]:
+    """The API changes from the package modules ``old`` to ``new`` (``{relative path: text}``);
+    the facts of each module looked up in ``cache`` first (see :class:`Reader`)."""
+    reader = Reader(cache)
+    # One look-up in the cache for the modules of both trees:
+    modules = [(p, tree[p]) for tree in (old, new) for p in _modules(tree, _packages(tree))]
+    reader.read_many(modules)
+    with _without_gc():  # every module read: no griffe (and its cyclic garbage) from here on
+        return compare(load_api(old, reader), load_api(new, reader))
 
 
-def diff_dirs(base: Path, head: Path) -> list[Change]:
-    return diff_trees(read_tree(base), read_tree(head))
+def diff_dirs(base: Path, head: Path, cache: Cache | None = None) -> list[Change]:
+    return diff_trees(read_tree(base), read_tree(head), cache)
 
 
-def summary(output: Path, files: Mapping[str, str]) -> str | None:
+def summary(output: Path, files: Mapping[str, str], cache: Cache | None = None) -> str | None:
     """The text report of the API changes from the client in ``output`` to the generation
     ``files``; None when there is nothing to compare (no client there yet, or no module changed)."""
     new = python_files(files)
@@ -977,6 +1145,6 @@ def summary(output: Path, files: Mapping[str, str]) -> str | None:
         old = read_tree(output)
         if old == new:
             return None
-        return render_text(diff_trees(old, new))
+        return render_text(diff_trees(old, new, cache))
     except GenerationError:  # no client there yet, or one that is not Python (edited by hand)
         return None

@@ -1,4 +1,5 @@
-"""A persistent cache of work results keyed by content hash: black's output, validation findings.
+"""A persistent cache of work results keyed by content hash: black's output, validation findings,
+the facts api_diff reads from each module.
 
 One SQLite file (stdlib, safe under concurrent runs) in the cache directory: ``--cache-dir``, else
 ``$OAGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/oagen``, else ``~/.cache/oagen``. Entries not used for

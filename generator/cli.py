@@ -58,13 +58,7 @@ def _input_options(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="directory that file $refs may not leave (default: the directory of SPEC)",
     )
-    p.add_argument(
-        "--cache-dir",
-        type=Path,
-        metavar="DIR",
-        help="cache of validation and formatting results (default: $OAGEN_CACHE_DIR, else ~/.cache/oagen)",
-    )
-    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    _cache_options(p)
     p.add_argument(
         "--jobs",
         "-j",
@@ -73,6 +67,20 @@ def _input_options(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="worker processes for validation and formatting (default: the number of CPUs)",
     )
+
+
+def _cache_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="cache of validation, formatting and API facts (default: $OAGEN_CACHE_DIR, else ~/.cache/oagen)",
+    )
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+
+
+def _cache_dir(args: argparse.Namespace) -> Path | None:
+    return None if args.no_cache else (args.cache_dir or default_cache_dir())
 
 
 def _jobs(text: str) -> int:
@@ -142,21 +150,26 @@ def _api_diff_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "--format", choices=("text", "json", "markdown"), default="text", help="report format (default: text)"
     )
     p.add_argument("--fail-on-breaking", action="store_true", help="exit 1 when any change is breaking")
+    _cache_options(p)
 
 
 def _api_diff(args: argparse.Namespace) -> int:
     from . import api_diff
 
-    changes = api_diff.diff_dirs(args.base, args.head)
+    cache = Cache(_cache_dir(args))
+    try:
+        changes = api_diff.diff_dirs(args.base, args.head, cache)
+    finally:
+        cache.close()
     sys.stdout.write(api_diff.RENDERERS[args.format](changes))
     return EXIT_STALE if args.fail_on_breaking and any(c.breaking for c in changes) else EXIT_OK
 
 
-def _print_api_summary(output: Path, files: dict[str, str]) -> None:
+def _print_api_summary(output: Path, files: dict[str, str], cache: Cache) -> None:
     """What the new files change in the public API of the client in ``output`` (informational)."""
     from . import api_diff
 
-    text = api_diff.summary(output, files)
+    text = api_diff.summary(output, files, cache)
     if text:
         sys.stderr.write(text)
 
@@ -205,7 +218,7 @@ def _options(
         max_spec_bytes=args.max_spec_size,
         allow_remote_refs=args.allow_remote_refs,
         ref_root=args.ref_root,
-        cache_dir=None if args.no_cache else (args.cache_dir or default_cache_dir()),
+        cache_dir=_cache_dir(args),
         jobs=args.jobs,
         black_all=getattr(args, "black_all", False),
         overlays=tuple(args.overlay),
@@ -244,11 +257,11 @@ def _generate_or_check(args: argparse.Namespace, options: Options, output: Path,
     if args.command == "check":
         text = diff(output, result.files)
         if text:
-            _print_api_summary(output, result.files)
+            _print_api_summary(output, result.files, cache)
             return EXIT_STALE, text
         print(f"{output}: up to date", file=sys.stderr)
     else:
-        _print_api_summary(output, result.files)
+        _print_api_summary(output, result.files, cache)
         done = write(output, result.files, force=args.force)
         print(f"{output}: {len(done.write)} file(s) written, {len(done.delete)} removed", file=sys.stderr)
     if result.inputs is not None:
