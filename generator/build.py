@@ -8,6 +8,9 @@ security schemes, resource tree). Templates only lay out the result.
 from __future__ import annotations
 
 import builtins
+import re
+
+from packaging.version import InvalidVersion, Version
 
 from . import naming
 from .config import Config, OperationConfig
@@ -26,11 +29,14 @@ from .safe import lit
 from .schemas import SchemaBuilder, description_of, by_key
 
 
-def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api:
-    """The IR of ``spec``."""
+def build(
+    spec: Spec, config: Config, *, package_name: str | None = None, warnings: list[Diagnostic] | None = None
+) -> Api:
+    """The IR of ``spec``; what the user should know of it but need not fix is added to ``warnings``."""
     info = spec.top.value.get("info") if isinstance(spec.top.value.get("info"), dict) else {}
     title = str(info.get("title") or "API")
-    package = package_name or config.package_name or (naming.python_name(title, fallback="api") + "_client")
+    short = naming.title_name(title)
+    package = package_name or config.package_name or (naming.python_name(short, fallback="api") + "_client")
     if not naming.is_identifier(package):
         raise GenerationError(
             [
@@ -66,13 +72,18 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
                     f"operation {config_key!r} matches no operationId nor 'METHOD /path' in the spec",
                 )
             )
+    for wire in config.parameters:
+        if wire not in ops.used_parameters:
+            b.errors.append(b.config_diag(("parameters", wire), f"no operation has a parameter {wire!r}"))
 
-    schemes = _security_schemes(b)
+    client_name = config.client.name or naming.class_name(short, fallback="Client")
+    # What every environment variable the client reads starts with: <CLIENT>_BASE_URL, <CLIENT>_API_KEY...
+    prefix = naming.snake(client_name).upper()
+    schemes = _security_schemes(b, prefix)
+    version = _version(b, config)
     if b.errors:
         raise GenerationError(b.errors)
 
-    client_name = config.client.name or naming.class_name(title, fallback="Client")
-    prefix = naming.snake(client_name).upper()
     client_names = {client_name, config.client.async_name or f"Async{client_name}"}
     reserved = {slot.class_name for slot in b.slots.values()} | client_names
     resources = tuple(build_resource(child, "", reserved) for _, child in by_key(root.children.items()))
@@ -92,11 +103,13 @@ def build(spec: Spec, config: Config, *, package_name: str | None = None) -> Api
         status_errors=status_errors,
     )
     type_modules = b.models()
+    if warnings is not None:
+        warnings.extend(b.warnings)
     models = tuple(m for module in type_modules for m in module.models)
     return Api(
         package=package,
         project_name=config.project_name or package.replace("_", "-"),
-        version=config.version,
+        version=version,
         client=client,
         resources=resources,
         models=models,
@@ -183,6 +196,41 @@ def operation_names(
     return used, cfg, resource, method_name
 
 
+#: The version of a generated package whose spec's info.version is no PEP 440 version nor a date.
+DEFAULT_VERSION = "0.1.0"
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _version(b: SchemaBuilder, config: Config) -> str:
+    """The package's version: the config's, else info.version; as PEP 440 normalises it (``v1.2`` is
+    1.2, ``1.0-beta`` 1.0b0), a date YYYY-MM-DD as YYYY.M.D, anything else 0.1.0 (with a warning)."""
+    if config.version is not None:
+        try:
+            return str(Version(config.version))
+        except InvalidVersion:
+            b.errors.append(b.config_diag(("version",), f"{config.version!r} is not a PEP 440 version"))
+            return DEFAULT_VERSION
+    info = b.spec.top.get("info")
+    node = info.get("version") if info else None
+    given = node.value if node is not None else None
+    if not isinstance(given, str):  # validation requires a string; without it, there is nothing to go by
+        return DEFAULT_VERSION
+    date = _DATE.fullmatch(given.strip())
+    if date:
+        return ".".join(str(int(part)) for part in date.groups())
+    try:
+        return str(Version(given))
+    except InvalidVersion:
+        assert node is not None
+        b.warnings.append(
+            node.diagnostic(
+                f"info.version {given!r} is not a PEP 440 version: the package is version {DEFAULT_VERSION}"
+                " (config key version sets another)"
+            )
+        )
+        return DEFAULT_VERSION
+
+
 def _server_url(spec: Spec) -> str:
     servers = spec.top.value.get("servers")
     if (
@@ -208,12 +256,11 @@ def _credential_name(b: SchemaBuilder, scheme: str, key: str, configured: str | 
     return derived + "_credential" if derived in naming.CLIENT_NAMES else derived
 
 
-def _security_schemes(b: SchemaBuilder) -> tuple[SecurityScheme, ...]:
+def _security_schemes(b: SchemaBuilder, client_prefix: str) -> tuple[SecurityScheme, ...]:
     components = b.spec.top.get("components")
     node = components.get("securitySchemes") if components else None
     out = []
     used_config = set()
-    client_prefix = naming.snake(b.config.client.name or "api").upper()
     items = by_key(node.items()) if node else []
     api_keys = sum(1 for _, s in items if b.spec.deref(s).value.get("type") == "apiKey")
     for name, scheme in items:

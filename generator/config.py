@@ -19,6 +19,12 @@ from .naming import is_identifier
 class ParameterConfig:
     name: str | None = None
     always_include: tuple[str, ...] = ()
+    #: Not an argument and never sent (but through ``extra_headers`` / ``extra_query``).
+    hidden: bool = False
+    #: Sent when the caller gives nothing (JSON data; ``None``: no default). Not with ``hidden``.
+    default: Any = None
+    #: Where the entry was written (for errors about it).
+    located: Located | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -55,13 +61,16 @@ class ClientConfig:
 class Config:
     package_name: str | None = None
     project_name: str | None = None
-    version: str = "0.1.0"
+    #: The generated package's version; None: from the spec's info.version (see build.py).
+    version: str | None = None
     client: ClientConfig = field(default_factory=ClientConfig)
     auth: Mapping[str, AuthConfig] = field(default_factory=dict)
     schemas: Mapping[str, str] = field(default_factory=dict)
     operations: Mapping[str, OperationConfig] = field(default_factory=dict)
     #: OpenAPI Overlays to apply to the spec, in order (paths relative to the config file).
     overlays: tuple[Path, ...] = ()
+    #: Parameters of every operation, by wire name (a header's in any case): ``hidden`` / ``default``.
+    parameters: Mapping[str, ParameterConfig] = field(default_factory=dict)
     #: Where each config entry was written, to report an entry that matches nothing in the spec.
     source: Document | None = field(default=None, compare=False, repr=False)
 
@@ -72,6 +81,8 @@ _STR = "string"
 _IDENT = "identifier"
 _STRLIST = "list of strings"
 _STRMAP = "mapping of strings to strings"
+_BOOL = "boolean"
+_VALUE = "value"
 
 
 def _check_keys(node: Located, allowed: Mapping[str, str], errors: list[Diagnostic]) -> dict[str, Any]:
@@ -100,11 +111,33 @@ def _check_keys(node: Located, allowed: Mapping[str, str], errors: list[Diagnost
             isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
         ):
             errors.append(child.diagnostic(f"{key!r} must be a mapping of strings to strings"))
+        elif kind == _BOOL and not isinstance(value, bool):
+            errors.append(child.diagnostic(f"{key!r} must be true or false, not {_kind(value)}"))
+        elif kind == _VALUE and not (
+            _scalar(value) or isinstance(value, list) and value and all(_scalar(v) for v in value)
+        ):
+            errors.append(child.diagnostic(f"{key!r} must be a string, number, boolean or a list of them"))
         elif kind == "mapping" and not isinstance(value, dict):
             errors.append(child.diagnostic(f"{key!r} must be a mapping, not {_kind(value)}"))
         else:
             out[key] = child if kind == "mapping" else value
     return out
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))
+
+
+def _parameter(node: Located, keys: Mapping[str, str], errors: list[Diagnostic]) -> ParameterConfig:
+    p = _check_keys(node, keys, errors)
+    if p.get("hidden") and "default" in p:
+        errors.append(node.child("default").diagnostic("a hidden parameter is never sent: it takes no 'default'"))
+    return ParameterConfig(
+        p.get("name"), tuple(p.get("always_include", ())), bool(p.get("hidden")), p.get("default"), located=node
+    )
+
+
+_PARAMETER_KEYS = {"name": _IDENT, "always_include": _STRLIST, "hidden": _BOOL, "default": _VALUE}
 
 
 def _kind(value: Any) -> str:
@@ -161,6 +194,7 @@ def load_config(path: Path) -> Config:
             "schemas": "mapping",
             "operations": "mapping",
             "overlays": _STRLIST,
+            "parameters": "mapping",
         },
         errors,
     )
@@ -193,8 +227,7 @@ def load_config(path: Path) -> Config:
         entry = _check_keys(node, {"resource": _STR, "method": _IDENT, "parameters": "mapping"}, errors)
         parameters: dict[str, ParameterConfig] = {}
         for wire, pnode in entry.pop("parameters").items() if "parameters" in entry else ():
-            p = _check_keys(pnode, {"name": _IDENT, "always_include": _STRLIST}, errors)
-            parameters[wire] = ParameterConfig(p.get("name"), tuple(p.get("always_include", ())))
+            parameters[wire] = _parameter(pnode, _PARAMETER_KEYS, errors)
         resource = entry.get("resource")
         if isinstance(resource, str) and not all(is_identifier(part) for part in resource.split(".")):
             errors.append(
@@ -202,16 +235,21 @@ def load_config(path: Path) -> Config:
             )
             entry.pop("resource")
         operations[key] = OperationConfig(parameters=parameters, located=node, **entry)
+    every_operation = {
+        wire: _parameter(pnode, {"hidden": _BOOL, "default": _VALUE}, errors)
+        for wire, pnode in (raw["parameters"].items() if "parameters" in raw else ())
+    }
     if errors:
         raise GenerationError(errors)
     return Config(
         package_name=raw.get("package_name"),
         project_name=raw.get("project_name"),
-        version=raw.get("version", "0.1.0"),
+        version=raw.get("version"),
         client=client,
         auth=auth,
         schemas=schemas,
         operations=operations,
         overlays=tuple(path.parent / entry for entry in raw.get("overlays", ())),
+        parameters=every_operation,
         source=doc,
     )

@@ -7,7 +7,7 @@ from typing import Iterable
 from .ir import Import
 from .shape import LINE_LENGTH
 
-_STDLIB = {"typing", "functools", "datetime", "uuid", "os", "__future__"}
+_STDLIB = {"typing", "functools", "datetime", "uuid", "os", "types", "__future__"}
 
 
 def relative_module(target: str, current: str, current_is_package: bool) -> str:

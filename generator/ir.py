@@ -64,7 +64,7 @@ class ModelField:
 
 @dataclass(frozen=True)
 class Model:
-    """One module under ``types/``: a pydantic class, or a type alias when ``alias`` is set."""
+    """A pydantic class, a ``TypedDict`` (``typed_dict``), or a type alias when ``alias`` is set."""
 
     class_name: str
     module: str
@@ -79,6 +79,10 @@ class Model:
     recursive: bool = False
     #: ``types/__init__.py`` calls ``model_rebuild()`` on this class once every module is imported.
     rebuild: bool = False
+    #: A request-side ``TypedDict`` (``fields`` are its keys, ``required`` ones ``Required[...]``),
+    #: written in the functional syntax when ``functional`` (a key the class syntax cannot declare).
+    typed_dict: bool = False
+    functional: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,8 @@ class Param:
     explode: bool = False
     #: Sent automatically, not an argument: the only value the parameter may have.
     constant: Optional[Const] = None
+    #: Python source of the value sent when the caller gives none (the config's ``default``).
+    value: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -138,9 +144,10 @@ class BodyField:
     description: Optional[str]
     style: Optional[str] = None
     explode: bool = False
-    #: What the templates read of a ``Param``: a body field is never constant nor extended.
+    #: What the templates read of a ``Param``: a body field is never constant, extended nor defaulted.
     constant: Optional[Const] = None
     always_include: tuple[str, ...] = ()
+    value: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -164,14 +171,14 @@ class Body:
 @dataclass(frozen=True)
 class RuntimeType:
     """A type as the runtime is given it: ``annotation`` as an expression, wrapped as
-    ``cast(type[T], T)`` when ``cast`` (mypy does not read the annotation as a class)."""
+    ``cast(Type[T], T)`` when ``cast`` (mypy does not read the annotation as a class)."""
 
     annotation: str
     cast: bool = False
 
     @property
     def expr(self) -> str:
-        return f"cast(type[{self.annotation}], {self.annotation})" if self.cast else self.annotation
+        return f"cast(Type[{self.annotation}], {self.annotation})" if self.cast else self.annotation
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def _limit_error(name: str, line: int | None, column: int | None, pointer: str, 
     return GenerationError([Diagnostic(name, line, column, pointer, message)])
 
 
-def _check_nodes(root: yaml.Node | None, name: str) -> list[Diagnostic]:
+def _check_nodes(root: yaml.Node | None, name: str, text: str) -> list[Diagnostic]:
     """Refuse alias bombs, recursive aliases and excessive nesting; return the duplicate mapping keys.
 
     One iterative walk over the composed node graph (aliases are shared nodes, measured once), so
@@ -127,12 +127,46 @@ def _check_nodes(root: yaml.Node | None, name: str) -> list[Diagnostic]:
                 stack.append((child, (*parts, str(index)), False))
     expanded, unique = sizes[id(root)], len(sizes)
     if expanded - unique > max(ALIAS_EXPANSION_BUDGET, unique):
-        raise error(
+        line, column, pointer, size = _largest_alias(root, sizes, text)
+        raise _limit_error(
             name,
+            line,
+            column,
+            pointer,
             f"YAML aliases expand {unique} nodes to {expanded}: refusing a document that grows this much "
-            "when its aliases are expanded (an alias bomb?)",
+            f"when its aliases are expanded (an alias bomb?); this alias repeats {size} nodes",
         )
     return duplicates
+
+
+def _largest_alias(root: yaml.Node, sizes: dict[int, int], text: str) -> tuple[int | None, int | None, str, int]:
+    """Line, column, pointer and size of the first alias of the largest node an alias repeats.
+
+    Walked in document order, the node graph meets each alias where the text has it: the n-th
+    node met again is the n-th alias token.
+    """
+    met: list[tuple[int, tuple[str, ...]]] = []  # (size, pointer parts) of each node met again
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, tuple[str, ...]]] = [(root, ())]
+    while stack:
+        node, parts = stack.pop()
+        if id(node) in seen:
+            met.append((sizes.get(id(node), 1), parts))
+            continue
+        seen.add(id(node))
+        children: list[tuple[yaml.Node, tuple[str, ...]]] = []
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                part = key.value if isinstance(key, yaml.ScalarNode) else "<key>"
+                children += [(key, (*parts, "<key>")), (value, (*parts, part))]
+        elif isinstance(node, yaml.SequenceNode):
+            children = [(child, (*parts, str(i))) for i, child in enumerate(node.value)]
+        stack.extend(reversed(children))
+    aliases = [t.start_mark for t in yaml.scan(text, Loader=_SafeLoader) if isinstance(t, yaml.AliasToken)]
+    best = max(range(len(met)), key=lambda i: met[i][0])  # the first of the largest
+    mark = aliases[best] if len(aliases) == len(met) else None
+    line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    return line, column, pointer_from_parts(met[best][1]), met[best][0]
 
 
 def _node_children(node: yaml.Node) -> list[yaml.Node]:
@@ -250,8 +284,8 @@ class Document:
             except yaml.YAMLError:
                 return None, None
         node = self._nodes
-        if node is None:
-            return None, None
+        if node is None:  # an empty document: everything is at its start
+            return 1, 1
         for index, part in enumerate(parts):
             if key and index == len(parts) - 1 and isinstance(node, yaml.MappingNode):
                 for key_node, _ in node.value:
@@ -348,14 +382,14 @@ def parse_text(text: str, name: str, *, is_json: bool) -> Document:
                 )
         if has_duplicates:  # rare: compose the text (JSON is YAML) only to say where
             try:
-                duplicates = _check_nodes(yaml.compose(text, Loader=_SafeLoader), name)
+                duplicates = _check_nodes(yaml.compose(text, Loader=_SafeLoader), name, text)
             except yaml.YAMLError:
                 duplicates = [Diagnostic(name, None, None, "", "duplicate keys in an object (the last one wins)")]
         return Document(path=Path(name), text=text, data=data, problems=duplicates)
     loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
-        duplicates = _check_nodes(node, name)
+        duplicates = _check_nodes(node, name, text)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -15,7 +15,8 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 #: Names a generated module imports for itself: a model or resource class is never called one of them.
 RESERVED_IN_MODULES = frozenset(
     "Annotated Any BaseModel Dict Field List Literal Optional Union TypeAlias annotations httpx datetime date time"
-    " UUID cached_property TYPE_CHECKING Lenient Tag Discriminator TypeAliasType Tuple Base64Bytes Mapping Callable".split()
+    " UUID cached_property TYPE_CHECKING Lenient Tag Discriminator TypeAliasType Tuple Base64Bytes Mapping Callable"
+    " Sequence TypedDict Required NoneType Type".split()
 )
 #: Attributes pydantic's BaseModel has, and the lower-case names a model module's annotations use (an
 #: attribute of that name would shadow it in the class body): a property taking one gets a trailing "_".
@@ -28,6 +29,9 @@ MODEL_ATTRIBUTES = frozenset(
 )
 #: Keyword arguments every generated method has: parameters and body fields are renamed around them.
 METHOD_ARGUMENTS = frozenset("self extra_headers extra_query extra_body timeout options body content_type".split())
+#: Helpers a method's code calls. Those and the names in the types it hands the runtime (``cast``,
+#: ``Type``, ``NoneType``, ``str``, model classes...) are never the name of one of its arguments.
+METHOD_HELPERS = frozenset("require_non_empty include_defaults Styled".split())
 #: The client's constructor arguments and attributes, and the names its module uses (a credential
 #: named ``os`` would shadow ``os.environ``): a resource attribute taking one gets a trailing "_", a
 #: credential argument "_credential".
@@ -40,7 +44,7 @@ CLIENT_NAMES = RESERVED_IN_MODULES | frozenset(
 RESOURCE_MODULE_NAMES = frozenset(
     "Body Headers Query NotGiven NOT_GIVEN RequestOptions Unpack FileTypes FileContent Styled SyncAPIResource"
     " AsyncAPIResource SyncAPIClient AsyncAPIClient SecurityScheme ApiKeyAuth HttpBasicAuth HttpBearerAuth ClassVar"
-    " Mapping DEFAULT_MAX_RETRIES List Dict Literal Optional Union".split()
+    " Mapping DEFAULT_MAX_RETRIES List Dict Literal Optional Union Sequence".split()
 )
 
 
@@ -94,6 +98,39 @@ def python_name(text: str, *, fallback: str) -> str:
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         name += "_"
     return name
+
+
+#: Where a title stops naming the API: words that start a clause, and these characters.
+_TITLE_STOP = re.compile(
+    r"[(\[+,;|]|\b(?:with|without|w/o|for|from|by|and|using|via|featuring|including|powered)\b", re.I
+)
+#: Words that say it is an API rather than which one: left off the ends of a title.
+_TITLE_NOISE_END = frozenset(
+    "api apis rest restful openapi swagger spec specification web http https json service services"
+    " documentation docs reference definition definitions official sdk interface".split()
+)
+_TITLE_NOISE_START = frozenset("the swagger openapi".split())
+_VERSION = re.compile(r"v?\d+(?:\.\d+)*", re.I)
+#: At most this many words of a title name the client.
+TITLE_WORDS = 3
+
+
+def title_name(title: str) -> str:
+    """The words of an API's title that name its client: up to the first clause word or bracket,
+    without a possessive, without ``API``, ``REST``, version numbers... at the ends, at most
+    ``TITLE_WORDS`` words (all of the title's first word if nothing else is left)."""
+    head = _TITLE_STOP.split(title, maxsplit=1)[0]
+    words = [re.sub(r"['’]s$", "", w) for w in head.split() if any(c.isalnum() for c in w)]
+
+    def trim(words: list[str]) -> list[str]:
+        while words and (words[-1].lower() in _TITLE_NOISE_END or _VERSION.fullmatch(words[-1])):
+            words = words[:-1]
+        return words
+
+    while words and words[0].lower() in _TITLE_NOISE_START:
+        words = words[1:]
+    words = trim(trim(words)[:TITLE_WORDS])
+    return " ".join(words) if words else " ".join(title.split()[:1])
 
 
 def class_name(text: str, *, fallback: str = "Model") -> str:

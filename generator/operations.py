@@ -5,15 +5,16 @@ Part of building the IR (see build.py); the types of parameters and bodies come 
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 from urllib.parse import parse_qsl
 
 from . import naming
-from .config import OperationConfig
+from .config import OperationConfig, ParameterConfig
 from .diagnostics import error
 from .imports import import_lines
 from .ir import Body, BodyField, Const, ErrorBody, Import, Operation, Param, Resource, RuntimeType, TypeRef
@@ -30,6 +31,43 @@ class OperationBuilder:
         self.schemas = schemas
         self.spec = schemas.spec
         self.type_of = schemas.type_of
+        #: The keys of the config's ``parameters`` (every operation's) that matched a parameter.
+        self.used_parameters: set[str] = set()
+        components = self.spec.root.data.get("components")
+        schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+        self._schemes: dict[str, Any] = dict(schemes) if isinstance(schemes, dict) else {}
+
+    def _client_sets(self, wire: str, location: str, security: tuple[tuple[str, ...], ...]) -> bool:
+        """Whether the client sends this parameter itself: a header of its default headers, or the
+        credential of a security scheme the operation uses (an API key's own header, query
+        parameter or cookie; ``Authorization`` for HTTP and OAuth schemes)."""
+        lower = wire.lower()
+        if location == "header" and lower in {k.lower() for k in self.schemas.config.client.default_headers}:
+            return True
+        for name in {n for alternative in security for n in alternative}:
+            scheme = self.spec.deref(
+                Located(self.spec.root, ("components", "securitySchemes", name), self._schemes[name])
+            )
+            value = scheme.value if isinstance(scheme.value, dict) else {}
+            if value.get("type") == "apiKey" and value.get("in") == location:
+                named = str(value.get("name", ""))
+                if (named.lower() == lower) if location == "header" else named == wire:
+                    return True
+            elif value.get("type") in ("http", "oauth2", "openIdConnect") and location == "header":
+                if lower == "authorization":
+                    return True
+        return False
+
+    def _configured(self, wire: str, location: str, pc: ParameterConfig | None) -> ParameterConfig | None:
+        """What the config says of hiding the parameter or its default: the operation's entry, else
+        the entry for every operation (a header's name in any case)."""
+        if pc is not None and (pc.hidden or pc.default is not None):
+            return pc
+        for key, entry in self.schemas.config.parameters.items():
+            if key == wire or location == "header" and key.lower() == wire.lower():
+                self.used_parameters.add(key)
+                return entry
+        return None
 
     def operations(self) -> Iterator[tuple[Located, str, str, Located, Located]]:
         """(operation, http method, path key, path item, paths node): paths by key, each one's
@@ -54,12 +92,16 @@ class OperationBuilder:
                 if isinstance(p.value, dict) and isinstance(p.value.get("name"), str):
                     raw_params[(p.value["name"], str(p.value.get("in")))] = p
         renames = dict(cfg.parameters) if cfg else {}
+        security = self.security_of(op)
         taken = set(naming.METHOD_ARGUMENTS)
         params: list[Param] = []
         path_order = list(dict.fromkeys(re.findall(r"{([^}]+)}", path)))
         ordered = sorted(
             raw_params.items(),
-            key=lambda kv: (kv[0][1] != "path", path_order.index(kv[0][0]) if kv[0][0] in path_order else 0),
+            key=lambda kv: (
+                kv[0][1] != "path",
+                path_order.index(kv[0][0]) if kv[0][1] == "path" and kv[0][0] in path_order else 0,
+            ),
         )
         for (wire, location), p in ordered:
             if location not in ("path", "query", "header", "cookie"):
@@ -67,6 +109,14 @@ class OperationBuilder:
             if location == "path" and wire not in path_order:
                 continue  # declared but not in the path (a spec error validators let through): never sent
             pc = renames.pop(wire, None)
+            configured = self._configured(wire, location, pc)
+            if configured is not None and location == "path":
+                assert configured.located is not None
+                raise configured.located.error("a path parameter cannot be hidden nor given a default")
+            if configured is not None and configured.hidden:
+                continue
+            if configured is None and self._client_sets(wire, location, security):
+                continue
             attr = (
                 pc.name
                 if pc and pc.name
@@ -101,7 +151,16 @@ class OperationBuilder:
                     and resolved["enum"][0] is not None
                 ):
                     constant = Const(resolved["enum"][0])
-            description = description_of(p)
+            description = description_of(p) or (description_of(self.spec.deref(schema)) if schema is not None else None)
+            value = None
+            if configured is not None and configured.default is not None:
+                assert configured.located is not None
+                problem = _unfit(configured.default, resolved)
+                if problem:
+                    raise configured.located.child("default").error(
+                        f"{configured.default!r} is not a value of parameter {wire!r} ({problem})"
+                    )
+                value, required, constant = lit(configured.default), False, None
             default = None
             if "default" in resolved and not required:
                 default = json.dumps(resolved["default"])
@@ -120,6 +179,7 @@ class OperationBuilder:
                     style=style,
                     explode=explode,
                     constant=constant,
+                    value=value,
                 )
             )
         declared = {p.wire_name for p in params if p.location == "path"}
@@ -137,6 +197,21 @@ class OperationBuilder:
             )
         body = self.request_body(op, method_name, taken)
         returns, accept = self.response_type(op, method_name)
+        cast_to, errors = _cast_to(returns), self.error_types(op, method_name)
+        # The names the method's code uses besides its arguments: an argument never takes one.
+        code = naming.METHOD_HELPERS | _names_in(cast_to.expr, *(e.runtime.expr for e in errors))
+        for wire, pc in sorted(cfg.parameters.items()) if cfg else ():
+            if pc.name in code:
+                assert cfg is not None and cfg.located is not None
+                raise cfg.located.child("parameters", wire, "name").error(
+                    f"parameter name {pc.name!r} is a name the method's code uses"
+                )
+        params = [replace(p, attr=naming.unique(p.attr + "_", taken)) if p.attr in code else p for p in params]
+        if body is not None and body.fields:
+            fields = tuple(
+                _renamed(f, naming.unique(f.attr + "_", taken)) if f.attr in code else f for f in body.fields
+            )
+            body = replace(body, fields=fields)
         return Operation(
             operation_id=str(op.value.get("operationId") or f"{method.upper()} {key}"),
             method_name=method_name,
@@ -146,13 +221,13 @@ class OperationBuilder:
             params=tuple(params),
             body=body,
             returns=returns,
-            cast_to=_cast_to(returns),
-            security=self.security_of(op),
+            cast_to=cast_to,
+            security=security,
             summary=op.text("summary"),
             description=op.text("description"),
             deprecated=bool(op.value.get("deprecated")),
             accept=accept,
-            errors=self.error_types(op, method_name),
+            errors=errors,
         )
 
     @staticmethod
@@ -193,17 +268,22 @@ class OperationBuilder:
         description = description_of(node)
         fields: tuple[BodyField, ...] = ()
         if kind == "json":
-            ref = (
-                self.type_of(schema, naming.pascal(method_name) + "Body", request=True)
-                if schema
-                else type_ref("object")
-            )
             choices = [mt for mt, k in kinds if k == "json" or (is_object and k in _FORM)]
+            if is_object:
+                assert resolved is not None
+                fields = self._body_fields(resolved, media_node, False, method_name, taken, required)
+                ref = type_ref("None")
+            else:
+                ref = (
+                    self.type_of(schema, naming.pascal(method_name) + "Body", request=True)
+                    if schema
+                    else type_ref("object")
+                )
         elif kind in _FORM:
             choices = [mt for mt, k in kinds if k in _FORM]
             if is_object:
                 assert resolved is not None
-                fields = self._body_fields(resolved, media_node, kind == "multipart", method_name, taken)
+                fields = self._body_fields(resolved, media_node, kind == "multipart", method_name, taken, required)
                 ref = type_ref("None")
             else:
                 ref = type_ref("Dict[str, object]", Import(_TYPING, "Dict"))
@@ -219,9 +299,15 @@ class OperationBuilder:
         return Body("body", ref, required, primary, description, fields, content_type)
 
     def _body_fields(
-        self, schema: Located, media: Located, multipart: bool, method_name: str, taken: set[str]
+        self, schema: Located, media: Located, multipart: bool, method_name: str, taken: set[str], body_required: bool
     ) -> tuple[BodyField, ...]:
+        """The properties of an object body, each a keyword argument: required when the body is and
+        the schema requires it; named as the property, or (taken by a parameter or one of the
+        method's own arguments) with a suffix the docstring states."""
         props, required, _ = self.schemas.collect_properties(schema)
+        # Inline objects in the properties are named after the body's schema when it has a name.
+        named = len(schema.parts) == 3 and schema.parts[:2] == ("components", "schemas")
+        hint = naming.pascal(schema.parts[2]) if named else naming.pascal(method_name)
         encoding = media.get("encoding")
         out = []
         for wire, prop in props.items():
@@ -236,12 +322,20 @@ class OperationBuilder:
             ):
                 ref = type_ref("List[FileTypes]", Import("._types", "FileTypes"), Import(_TYPING, "List"))
             else:
-                ref = self.type_of(prop, naming.pascal(method_name) + naming.pascal(wire))
+                ref = self.type_of(prop, hint + naming.pascal(wire), request=True)
             enc = encoding.get(wire) if encoding else None
             # A multipart object is a JSON part unless its encoding asks for a style.
             style, explode = self._style(enc, "query", explicit=multipart) if enc is not None else (None, False)
-            attr = naming.unique(naming.python_name(wire, fallback="field"), taken)
-            out.append(BodyField(attr, wire, ref, wire in required, description_of(resolved), style, explode))
+            wanted = naming.python_name(wire, fallback="field")
+            attr = naming.unique(wanted, taken)
+            description = description_of(prop) or description_of(resolved)
+            if "default" in value:
+                shown = json.dumps(value["default"], ensure_ascii=False)
+                description = f"{description or wire} (default: `{shown}`)"
+            if attr != wanted:
+                note = f"The body property `{wire}` (`{wanted}` is taken)."
+                description = f"{note} {description}" if description else note
+            out.append(BodyField(attr, wire, ref, body_required and wire in required, description, style, explode))
         return tuple(out)
 
     def response_type(self, op: Located, method_name: str) -> tuple[TypeRef, str | None]:
@@ -343,9 +437,49 @@ def _is_binary(value: object) -> bool:
     return "contentMediaType" in value and "contentEncoding" not in value and value.get("type") in ("string", None)
 
 
+def _unfit(value: object, schema: dict[str, Any]) -> str | None:
+    """Why ``value`` is not a value of ``schema`` (a parameter's), or None when it is."""
+    kind = schema.get("type")
+    if isinstance(value, list):
+        if kind != "array":
+            return "it is not a list"
+        items = schema.get("items")
+        problems = [_unfit(v, items if isinstance(items, dict) else {}) for v in value]
+        return next((p for p in problems if p), None)
+    enum = schema.get("enum")
+    if isinstance(enum, list) and not any(value == v and type(value) is type(v) for v in enum):
+        return f"not one of {', '.join(map(repr, enum))}"
+    allowed = {
+        "string": (str,),
+        "integer": (int,),
+        "number": (int, float),
+        "boolean": (bool,),
+    }.get(kind if isinstance(kind, str) else "")
+    if allowed is None:
+        return f"the schema's type is {kind!r}" if kind else "the schema gives no simple type"
+    if not isinstance(value, allowed) or isinstance(value, bool) and bool not in allowed:
+        return f"it is not of type {kind}"
+    return None
+
+
+def _renamed(f: BodyField, attr: str) -> BodyField:
+    """The body field ``f`` as argument ``attr``, its docstring saying which property it is."""
+    if f.description and f.description.startswith(f"The body property `{f.wire_name}` "):
+        description: str | None = f.description  # already says so
+    else:
+        note = f"The body property `{f.wire_name}` (`{f.attr}` is taken)."
+        description = f"{note} {f.description}" if f.description else note
+    return replace(f, attr=attr, description=description)
+
+
+def _names_in(*expressions: str) -> set[str]:
+    """The names the Python ``expressions`` read."""
+    return {n.id for e in expressions for n in ast.walk(ast.parse(e)) if isinstance(n, ast.Name)}
+
+
 def _cast_to(returns: TypeRef) -> RuntimeType:
     if returns.annotation == "None":
-        return RuntimeType("type(None)")
+        return RuntimeType("NoneType")
     if returns.is_type is False:
         return RuntimeType(returns.annotation, cast=True)  # an alias of a union, Literal...
     if returns.annotation.isidentifier() or returns.outer in ("List", "Dict"):
@@ -435,7 +569,7 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
             Import("._types", "RequestOptions"),
             Import("._resource", "asynchronous"),
         }
-        optional = [not p.required for op in ops for p in op.keyword]
+        optional = [not p.required and p.value is None for op in ops for p in op.keyword]
         for op in ops:
             if op.body:
                 optional += [not f.required for f in op.body.fields] if op.body.fields else [not op.body.required]
@@ -467,7 +601,9 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
                 imports |= error_body.type.imports
                 runtime.append(error_body.runtime)
             if any(r.cast for r in runtime):
-                imports.add(Import(_TYPING, "cast"))
+                imports |= {Import(_TYPING, "cast"), Import(_TYPING, "Type")}
+            if op.cast_to.annotation == "NoneType":
+                imports.add(Import("types", "NoneType"))
     return Resource(
         attr=node.segment,
         class_name=class_name,

@@ -71,12 +71,14 @@ def load_and_validate(
 class _Built:
     files: dict[str, str]  # rendered, not yet formatted
     laid_out: set[str]  # the paths of ``files`` rendered as black lays them out
+    warnings: list[Diagnostic]  # building's
 
 
 def _build_and_render(spec: Spec, config: Config, options: Options, cache: Cache) -> _Built:
+    warnings: list[Diagnostic] = []
     try:
         with without_gc():
-            api = build(spec, config, package_name=options.package_name)
+            api = build(spec, config, package_name=options.package_name, warnings=warnings)
     except RecursionError:
         # Schemas that nest through each other without a named model in between; never a crash.
         raise error(
@@ -85,7 +87,7 @@ def _build_and_render(spec: Spec, config: Config, options: Options, cache: Cache
     laid_out: set[str] = set()
     with without_gc():
         files = render(api, cache=cache, laid_out=laid_out)
-    return _Built(files, laid_out)
+    return _Built(files, laid_out, warnings)
 
 
 @contextmanager
@@ -154,4 +156,4 @@ def _generate(options: Options, cache: Cache) -> Result:
         assert config.source is not None
         for path in (options.config.absolute(), options.config.resolve()):
             inputs[str(path)] = config.source.digest
-    return Result(files, warnings, inputs)
+    return Result(files, warnings + built.warnings, inputs)

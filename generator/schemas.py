@@ -11,14 +11,20 @@ Part of building the IR (see build.py): every naming decision and type mapping f
   (they are tags).
 - ``oneOf``/``anyOf`` with a ``discriminator`` select the member by the tag (pydantic ``Tag`` +
   ``Discriminator``), with or without ``mapping``, nested unions included.
-- A schema whose properties are ``readOnly``/``writeOnly`` gets a second class for request bodies
-  (``<Name>Request``: no read-only properties); the response class has no write-only ones.
+- The request side (what methods take: body properties, parameters) is typed apart from the response
+  side. An object schema there is a ``TypedDict`` (``<Name>Param``: plain dicts are accepted, keys
+  and types checked by mypy; ``Required[...]`` per the schema's ``required``; no read-only
+  properties), a named schema holding objects (a union, an array of them) a ``<Name>Param`` alias of
+  the request-side types; arrays are ``Sequence[...]``, maps ``Mapping[str, ...]``, enums plain
+  ``Literal`` (no ``Lenient``), unions plain ``Union`` (the caller's dict is sent as it is). The
+  response class has no write-only properties.
 - Modules that refer to each other in a cycle import each other under ``TYPE_CHECKING`` and are
   completed by ``model_rebuild()`` in ``types/__init__.py``.
 """
 
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -151,6 +157,19 @@ def _attribute_names(wire_names: list[str]) -> dict[str, str]:
     return {wire: out[wire] for wire in wire_names}
 
 
+def _class_key(wire: str) -> bool:
+    """Whether ``wire`` can be a key of a ``TypedDict`` in the class syntax: an identifier that no
+    annotation in the class body may mean (not a builtin, nor a name the module imports, nor one
+    mangled or capitalized like a class)."""
+    return (
+        naming.is_identifier(wire)
+        and wire[0].islower()
+        and wire not in vars(builtins)
+        and wire not in naming.RESERVED_IN_MODULES
+        and wire not in naming.MODEL_ATTRIBUTES
+    )
+
+
 def ref_name(parts: tuple[str, ...], fallback: str) -> str:
     """A readable name for the schema at a JSON pointer (``#/components/responses/Conflict/...``)."""
     if len(parts) == 3 and parts[:2] == ("components", "schemas"):
@@ -187,6 +206,7 @@ class SchemaBuilder:
     class_names: set[str] = field(default_factory=set)
     module_names: set[str] = field(default_factory=set)
     errors: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
     _inlining: set[tuple[str, tuple[str, ...]]] = field(default_factory=set)
     #: The models being built, innermost last: an inline object schema goes into the module of the
     #: model it is written in.
@@ -205,6 +225,8 @@ class SchemaBuilder:
         if slot is None:
             wanted_name = naming.class_name(wanted)
             name = naming.unique(wanted_name, self.class_names)
+            if name != wanted_name and not self._is_component(node):
+                self._warn_renamed(node, name, wanted_name)
             owner = self._owners[-1] if inline and self._owners else None
             wanted_module = naming.python_name(name, fallback="model")
             if owner is not None:
@@ -215,6 +237,23 @@ class SchemaBuilder:
             if owner is not None:
                 owner.inline.append(slot)
         return slot
+
+    def _is_component(self, node: Located) -> bool:
+        """Whether ``node`` is an entry of the spec's components/schemas (the config's ``schemas``)."""
+        return node.doc is self.spec.root and len(node.parts) == 3 and node.parts[:2] == ("components", "schemas")
+
+    def _warn_renamed(self, node: Located, name: str, wanted: str) -> None:
+        """Warn that the model of ``node`` is ``name`` because a component schema's model is ``wanted``
+        (components are declared first: a component schema always keeps its own name)."""
+        holder = next((s for s in self.slots.values() if s.class_name == wanted and self._is_component(s.node)), None)
+        if holder is not None:
+            schema = holder.node.parts[2]
+            self.warnings.append(
+                node.diagnostic(
+                    f"model {name} is not named {wanted}: that is the model of components/schemas/{schema}"
+                    f" (config key schemas.{schema}.name renames it and leaves {wanted} to this one)"
+                )
+            )
 
     def declare_components(self) -> None:
         schemas = self.spec.top.get("components")
@@ -242,14 +281,15 @@ class SchemaBuilder:
         return TypeRef(slot.class_name, frozenset({Import(_TYPES + slot.module, slot.class_name)}), is_type)
 
     def model_for(self, node: Located, *, request: bool = False) -> TypeRef:
-        """The named model (class or alias) for a component-like schema; built once."""
-        if request and not self._request_differs(node):
+        """The named model (class or alias) for a component-like schema; built once. With
+        ``request``: its request-side twin (see the module's docstring), when it needs one."""
+        if request and not self._needs_param(node):
             request = False
         slot = self.slots.get(self._key(node, request))
         if slot is None:  # the request shape of a declared schema
             base = self.slots.get(self._key(node))
             slot = self.declare(
-                node, (base.class_name if base else ref_name(node.parts, "Model")) + "Request", request=True
+                node, (base.class_name if base else ref_name(node.parts, "Model")) + "Param", request=True
             )
         if slot.model is None:
             # Mark as in progress so recursion refers to the name instead of rebuilding it.
@@ -265,6 +305,24 @@ class SchemaBuilder:
         schema = self.spec.deref(node)
         description = description_of(schema)
         deprecated = isinstance(schema.value, dict) and bool(schema.value.get("deprecated"))
+        if slot.request and self.is_object(schema.value):
+            fields = self._param_fields(schema, slot.class_name)
+            uses = {Import("typing_extensions", "TypedDict")}
+            for f in fields:
+                uses |= f.type.imports
+                if f.required:
+                    uses.add(Import("typing_extensions", "Required"))
+            slot.uses = uses
+            functional = any(f.attr != f.wire_name for f in fields)
+            return Model(
+                slot.class_name,
+                slot.module,
+                description,
+                tuple(fields),
+                deprecated=deprecated,
+                typed_dict=True,
+                functional=functional,
+            )
         if self.is_object(schema.value):
             fields, extra = self._fields(schema, slot.class_name, slot.request)
             uses = {Import(_MODELS, "BaseModel")}
@@ -299,33 +357,26 @@ class SchemaBuilder:
         resolved = [follow_local_refs(self.spec.root.data, m) for m in members]
         return any(isinstance(m, dict) and (self.is_object(m) or m.get("type") == "object") for m in resolved)
 
-    # --- read-only / write-only: request and response shapes ---------------------------------------
+    # --- the request side ---------------------------------------------------------------------------
 
-    def _request_differs(self, node: Located) -> bool:
-        """Whether the request shape of ``node`` differs from its response shape (read/write-only). Memoized."""
+    def _needs_param(self, node: Located) -> bool:
+        """Whether the request-side type of ``node`` differs from its response-side one: it holds an
+        object schema (a class there, a ``TypedDict`` here), itself or in its members. Memoized."""
         node = self.spec.deref(node)
         key = (str(node.doc.path), node.parts)
         if key in self._differs:
             return self._differs[key]
-        self._differs[key] = False  # recursion: assume not, unless something else says so
-        result = False
+        self._differs[key] = False  # recursion: what refers to itself holds an object elsewhere, or nothing
         value = node.value
+        result = False
         if isinstance(value, dict):
+            result = self.is_object(value)
             for keyword in ("allOf", "oneOf", "anyOf", "prefixItems"):
-                if isinstance(value.get(keyword), list):
-                    result = result or any(self._request_differs(m) for m in node.child(keyword).elements())
+                if not result and isinstance(value.get(keyword), list):
+                    result = any(self._needs_param(m) for m in node.child(keyword).elements())
             for keyword in ("items", "additionalProperties"):
-                if isinstance(value.get(keyword), dict):
-                    result = result or self._request_differs(node.child(keyword))
-            if isinstance(value.get("properties"), dict):
-                for _, prop in node.child("properties").items():
-                    pv = self.spec.deref(prop).value
-                    if isinstance(prop.value, dict) and (prop.value.get("readOnly") or prop.value.get("writeOnly")):
-                        result = True
-                    elif isinstance(pv, dict) and (pv.get("readOnly") or pv.get("writeOnly")):
-                        result = True
-                    else:
-                        result = result or self._request_differs(prop)
+                if not result and isinstance(value.get(keyword), dict):
+                    result = self._needs_param(node.child(keyword))
         self._differs[key] = result
         return result
 
@@ -416,6 +467,28 @@ class SchemaBuilder:
                 extra = None
         return fields, extra
 
+    def _param_fields(self, schema: Located, owner: str) -> list[ModelField]:
+        """The keys of a request-side ``TypedDict``: every property but the read-only ones; ``attr``
+        is the wire name when the class syntax can declare it (else the functional syntax is used)."""
+        props, required, _ = self.collect_properties(schema)
+        hint = owner[: -len("Param")] if owner.endswith("Param") and owner != "Param" else owner
+        fields = []
+        for wire, prop in props.items():
+            resolved = self.spec.deref(prop)
+            value = resolved.value if isinstance(resolved.value, dict) else {}
+            local = prop.value if isinstance(prop.value, dict) else {}
+            if local.get("readOnly") or value.get("readOnly"):
+                continue
+            ref = self.type_of(prop, hint + naming.pascal(wire), request=True)
+            description = description_of(prop)
+            if "default" in value:
+                shown = json.dumps(value["default"], ensure_ascii=False)
+                description = f"{description}\n\nDefault: `{shown}`." if description else f"Default: `{shown}`."
+            attr = wire if _class_key(wire) else naming.python_name(wire, fallback="field")
+            deprecated = bool(local.get("deprecated"))
+            fields.append(ModelField(attr, wire, ref, wire in required, None, description, deprecated))
+        return fields
+
     # --- types -----------------------------------------------------------------------------------
 
     def type_of(self, node: Located, hint: str, *, top_level: bool = False, request: bool = False) -> TypeRef:
@@ -447,7 +520,7 @@ class SchemaBuilder:
             if len(node.parts) > 2 and node.parts[0] == "components" and node.parts[1] != "schemas":
                 hint = ref_name(node.parts, hint)  # e.g. a response's body: ConflictResponse
             # An inline schema used only in a request needs no response-shaped twin.
-            self.declare(node, hint, request=request and self._request_differs(node), inline=True)
+            self.declare(node, hint + "Param" if request else hint, request=request, inline=True)
             return self.model_for(node, request=request)
         ref = self._bare_type(node, hint, request)
         if value.get("nullable") is True:
@@ -462,9 +535,9 @@ class SchemaBuilder:
     def _bare_type(self, node: Located, hint: str, request: bool) -> TypeRef:
         value = node.value
         if "const" in value:
-            return self._literal([value["const"]], value)
+            return self._literal([value["const"]], value, request)
         if isinstance(value.get("enum"), list) and value["enum"]:
-            return self._literal(value["enum"], value)
+            return self._literal(value["enum"], value, request)
         for keyword in ("oneOf", "anyOf"):
             if isinstance(value.get(keyword), list) and value[keyword]:
                 return self._union(node, keyword, hint, request)
@@ -491,12 +564,16 @@ class SchemaBuilder:
                 if "items" in value
                 else type_ref("object")
             )
+            if request:  # covariant: a list of one member of a union is accepted where the union is asked
+                return combine("Sequence[{}]", [item], Import(_TYPING, "Sequence"))
             return combine("List[{}]", [item], Import(_TYPING, "List"))
         if kind == "object" or "additionalProperties" in value or "properties" in value:
             extra = value.get("additionalProperties")
             item = type_ref("object")
             if isinstance(extra, dict):
                 item = self.type_of(node.child("additionalProperties"), f"{hint}Value", request=request)
+            if request:
+                return combine("Mapping[str, {}]", [item], Import(_TYPING, "Mapping"))
             return combine("Dict[str, {}]", [item], Import(_TYPING, "Dict"))
         if kind == "string":
             annotation, imp = _STRING_FORMATS.get(str(value.get("format")), ("str", None))
@@ -531,8 +608,9 @@ class SchemaBuilder:
             merged["type"] = sorted(common)[0] if len(common) == 1 else sorted(common)
         return self._bare_type(Located(node.doc, node.parts, merged), hint, request)
 
-    def _literal(self, values: list[Any], schema: dict[str, Any]) -> TypeRef:
-        """``Literal[...]`` of an enum or const; several values are ``Lenient`` (unknown ones are kept)."""
+    def _literal(self, values: list[Any], schema: dict[str, Any], request: bool = False) -> TypeRef:
+        """``Literal[...]`` of an enum or const; several values are ``Lenient`` (unknown ones are kept)
+        on the response side."""
         nullable = None in values
         values = [v for v in values if v is not None]
         if not values:
@@ -544,7 +622,7 @@ class SchemaBuilder:
             return optional(base) if nullable else base
         unique = list(dict.fromkeys(values))
         ref = type_ref(f"Literal[{', '.join(lit(v) for v in unique)}]", Import(_TYPING, "Literal"))
-        if len(unique) > 1 and "const" not in schema:
+        if len(unique) > 1 and "const" not in schema and not request:
             ref = combine("Lenient[{}]", [ref], Import(_MODELS, "Lenient"))
         return optional(ref) if nullable or schema.get("nullable") is True else ref
 
@@ -572,7 +650,12 @@ class SchemaBuilder:
             parts = [_strict(p) for p in parts]
         ref = _union(parts)
         discriminator = node.value.get("discriminator")
-        if len(parts) > 1 and isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
+        if (
+            not request
+            and len(parts) > 1
+            and isinstance(discriminator, dict)
+            and isinstance(discriminator.get("propertyName"), str)
+        ):
             tagged = self._tagged(node, kept, parts, discriminator)
             if tagged is not None:
                 ref = tagged
@@ -782,7 +865,8 @@ def type_module(module: str, slots: list[_ModelSlot], cyclic: set[str], recursiv
             runtime.add(Import("typing_extensions", "TypeAliasType" if is_recursive else "TypeAlias"))
         elif cyclic:
             runtime.add(Import(_TYPING, "TYPE_CHECKING"))
-        models.append(replace(model, recursive=is_recursive, rebuild=bool(cyclic) and model.alias is None))
+        rebuild = bool(cyclic) and model.alias is None and not model.typed_dict
+        models.append(replace(model, recursive=is_recursive, rebuild=rebuild))
     imports = import_lines(runtime, here)
     if TypeModule(module, tuple(models)).imports_last:
         deferred_imports = import_lines(deferred, here, comment="  # noqa: E402")

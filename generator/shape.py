@@ -82,7 +82,7 @@ def argument(name: str, value: str | RuntimeType, separator: str = "=") -> Item:
     can split."""
     if isinstance(value, RuntimeType):
         if value.cast:
-            return Bracket(f"{name}{separator}cast(", (f"type[{value.annotation}]", value.annotation), ")")
+            return Bracket(f"{name}{separator}cast(", (f"Type[{value.annotation}]", value.annotation), ")")
         value = value.expr
     return f"{name}{separator}{value}"
 

@@ -47,3 +47,48 @@ def test_a_configured_credential_argument_that_clashes_is_a_located_error(tmp_pa
     result = run_oagen("generate", str(spec), "-c", str(config), "-o", str(tmp_path / "out"), "--no-cache")
     assert result.returncode == 2
     assert "oagen.yaml:3:5: /auth/timeout/argument: 'base_url' is already a name the client uses" in result.stderr
+
+
+CREDENTIALS = """openapi: 3.0.3
+info: {title: Pet Shop, version: "1"}
+paths:
+  /x:
+    get:
+      operationId: getX
+      responses:
+        "204": {description: ok}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+    basic: {type: http, scheme: basic}
+    bearer: {type: http, scheme: bearer}
+"""
+
+
+def _read_credentials(tmp_path: Path, config: str | None, prefix: str) -> None:
+    spec = tmp_path / "creds.yaml"
+    spec.write_text(CREDENTIALS)
+    args = ["generate", str(spec), "-o", str(tmp_path / "out"), "--no-cache"]
+    if config is not None:
+        (tmp_path / "oagen.yaml").write_text(config)
+        args += ["-c", str(tmp_path / "oagen.yaml")]
+    result = run_oagen(*args)
+    assert result.returncode == 0, result.stderr
+    env = {f"{prefix}_{name}": name.lower() for name in ("API_KEY", "USERNAME", "PASSWORD", "BEARER_TOKEN", "BASE_URL")}
+    code = (
+        "import pet_shop_client as p\n"
+        "c = next(v for k, v in vars(p).items() if k.endswith(('Shop', 'Store')) and not k.startswith('Async'))()\n"
+        "assert (c.api_key, c.username, c.password, c.bearer_token) == ('api_key', 'username', 'password',"
+        " 'bearer_token'), vars(c)\n"
+        "assert str(c.base_url).startswith('base_url'), c.base_url\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], cwd=tmp_path / "out", capture_output=True, text=True, env=env)
+    assert ran.returncode == 0, ran.stderr
+
+
+def test_credentials_are_read_from_variables_named_after_the_client(tmp_path: Path) -> None:
+    _read_credentials(tmp_path, None, "PET_SHOP")
+
+
+def test_credentials_follow_a_configured_client_name(tmp_path: Path) -> None:
+    _read_credentials(tmp_path, "client:\n  name: PetStore\n", "PET_STORE")

@@ -303,8 +303,19 @@ def test_alias_bombs_are_refused_within_a_second(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - started
     assert elapsed < 1.0, elapsed
     assert "an alias bomb?" in errors[0] and "to 12345679033" in errors[0], errors
+    # Located at the first alias of the largest node: *a8 in a9's list (line 14, column 12).
+    assert errors[0].startswith(f"{spec}:14:12: /x-lol/a9/0: "), errors
+    assert errors[0].endswith("this alias repeats 1111111111 nodes"), errors
     stderr = _user_error(run_oagen("validate", str(spec)))
-    assert "alias bomb" in stderr
+    assert "bomb.yaml:14:12: /x-lol/a9/0: YAML aliases expand" in stderr
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# nothing but a comment\n"])
+def test_an_empty_document_is_reported_at_its_start(tmp_path: Path, text: str) -> None:
+    spec = tmp_path / "empty.yaml"
+    spec.write_text(text)
+    assert _errors(Options(spec)) == [f"{spec}:1:1: /: an OpenAPI document must be a mapping at the top level"]
+    assert "empty.yaml:1:1: /: an OpenAPI document must be a mapping" in _user_error(run_oagen("validate", str(spec)))
 
 
 def test_ordinary_aliases_are_fine(tmp_path: Path) -> None:

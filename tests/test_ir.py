@@ -10,7 +10,7 @@ import yaml
 
 from generator.build import build
 from generator.config import load_config
-from generator.diagnostics import GenerationError
+from generator.diagnostics import Diagnostic, GenerationError
 from generator.ir import Api, Model, Operation
 from generator.load import Spec
 
@@ -97,16 +97,20 @@ def test_read_only_properties_give_a_request_twin_without_them(tmp_path: Path) -
             "/pets": {
                 "post": {
                     "operationId": "create_pet",
-                    "requestBody": {"required": True, **_json({"$ref": "#/components/schemas/Pet"})},
+                    "requestBody": {
+                        "required": True,
+                        **_json({"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}),
+                    },
                     "responses": {"201": {"description": "made", **_json({"$ref": "#/components/schemas/Pet"})}},
                 }
             }
         },
     )
     assert [f.attr for f in _model(api, "Pet").fields] == ["id", "name"]
-    assert [f.attr for f in _model(api, "PetRequest").fields] == ["name"]
+    request = _model(api, "PetParam")
+    assert request.typed_dict and [f.attr for f in request.fields] == ["name"]
     op = _operation(api, "pets", "create_pet")
-    assert op.body is not None and op.body.type.annotation == "PetRequest" and op.returns.annotation == "Pet"
+    assert op.body is not None and op.body.type.annotation == "Sequence[PetParam]" and op.returns.annotation == "Pet"
 
 
 def test_enums_are_lenient_literals_and_single_values_plain_ones(tmp_path: Path) -> None:
@@ -242,3 +246,65 @@ def test_config_renames_a_schema_and_an_operation(tmp_path: Path) -> None:
     )
     assert _model(api, "Animal").module == "animal"
     assert _operation(api, "animals", "list").returns.annotation == "Animal"
+
+
+def test_a_parameter_described_in_its_schema_is_documented(tmp_path: Path) -> None:
+    limit = {"type": "integer", "default": 20, "description": "The maximum number of items."}
+    paths = {
+        "/albums": {
+            "get": {
+                "operationId": "getAlbums",
+                "tags": ["albums"],
+                "parameters": [
+                    {"name": "limit", "in": "query", "schema": limit},
+                    {"name": "offset", "in": "query", "description": "Where to start.", "schema": limit},
+                    {"name": "market", "in": "query", "schema": {"$ref": "#/components/schemas/Market"}},
+                ],
+                "responses": {"204": {"description": "ok"}},
+            }
+        }
+    }
+    schemas = {"Market": {"type": "string", "description": "An ISO 3166-1 alpha-2 country code."}}
+    op = _operation(_build(tmp_path, schemas, paths), "albums", "get_albums")
+    assert dict(op.argument_docs) == {
+        "limit": "The maximum number of items. (default: `20`)",
+        "offset": "Where to start. (default: `20`)",
+        "market": "An ISO 3166-1 alpha-2 country code.",
+    }
+
+
+@pytest.mark.parametrize(
+    "given, version",
+    [
+        ("1.0.0", "1.0.0"),
+        ("v1.2", "1.2"),
+        ("1.0-beta", "1.0b0"),
+        ("2023-08-16", "2023.8.16"),
+        ("2024-01-01", "2024.1.1"),
+        ("v1.2 beta", "0.1.0"),
+        ("latest", "0.1.0"),
+    ],
+)
+def test_the_package_version_is_info_version_as_pep_440_has_it(tmp_path: Path, given: str, version: str) -> None:
+    spec = {"openapi": "3.1.0", "info": {"title": "Zoo", "version": given}, "paths": {}}
+    path = tmp_path / "openapi.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    warnings: list[Diagnostic] = []
+    config = tmp_path / "oagen.yaml"
+    config.write_text("{}\n")
+    assert build(Spec(path), load_config(config), warnings=warnings).version == version
+    expected = (
+        []
+        if version != "0.1.0"
+        else [
+            f"{path}:4:12: /info/version: info.version {given!r} is not a PEP 440 version: the package is version"
+            " 0.1.0 (config key version sets another)"
+        ]
+    )
+    assert [str(w) for w in warnings] == expected
+    config.write_text("version: '2.0'\n")
+    assert build(Spec(path), load_config(config)).version == "2.0"
+    config.write_text("version: two\n")
+    with pytest.raises(GenerationError) as info:
+        build(Spec(path), load_config(config))
+    assert [str(d) for d in info.value.diagnostics] == [f"{config}:1:1: /version: 'two' is not a PEP 440 version"]

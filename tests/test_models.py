@@ -8,6 +8,7 @@ temporary directory and imported; one ``mypy --strict`` run covers all their ``t
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import subprocess
 import sys
@@ -77,16 +78,17 @@ def test_required_optional_nullable_and_defaults(generated: Path) -> None:
 def test_read_only_and_write_only_shape_requests_and_responses(generated: Path) -> None:
     t = types_of(generated, "models_objects")
     assert "password" not in t.Account.model_fields and "id" in t.Account.model_fields
-    assert "id" not in t.AccountRequest.model_fields and "password" in t.AccountRequest.model_fields
-    request = t.AccountRequest(
-        email="a@example.com", password="s3cret", nickname="al", profile=t.ProfileRequest(bio="hi")
-    )
-    assert request.to_dict() == {
-        "email": "a@example.com",
-        "password": "s3cret",
-        "nickname": "al",
-        "profile": {"bio": "hi"},
-    }
+    # The request side: the body's properties are the method's arguments, nested objects TypedDicts.
+    accounts = importlib.import_module("objects_client.resources.accounts")
+    arguments = inspect.signature(accounts.Accounts.create_account).parameters
+    assert "id" not in arguments and "password" in arguments
+    assert [name for name, p in arguments.items() if p.default is inspect.Parameter.empty][1:] == [
+        "email",
+        "password",
+        "nickname",
+        "options",
+    ]
+    assert t.ProfileParam.__optional_keys__ == frozenset({"bio"})  # its read-only `created` is left out
     response = t.Account.model_validate(
         {"id": "0b7a3b1e-8a4e-4c4e-9b1a-0e8e2f1f5a10", "email": "a", "nickname": None, "password": "x"}
     )
@@ -352,3 +354,43 @@ def test_generated_types_pass_mypy_strict(generated: Path) -> None:
         env={"MYPYPATH": str(generated / "packages"), "PATH": ""},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_model_is_made_with_python_or_wire_names(generated: Path) -> None:
+    t = types_of(generated, "models_names")
+    by_python = t.Thing(class_="x", plus_1=1, type="t")
+    by_wire = t.Thing(**{"class": "x", "+1": 1, "type": "t"})
+    assert by_python == by_wire == t.Thing.model_validate({"class": "x", "+1": 1, "type": "t"})
+    assert by_python.to_dict() == {"class": "x", "+1": 1, "type": "t"}
+
+
+def _mypy(generated: Path, code: str, plugin: bool) -> str:
+    use = generated / "packages" / f"use_{'plugin' if plugin else 'plain'}.py"
+    use.write_text("from names_client.types import Thing\n\n" + code)
+    args = [
+        sys.executable,
+        "-m",
+        "mypy",
+        "--strict",
+        "--no-error-summary",
+        "--cache-dir",
+        str(generated / ".mypy_cache"),
+    ]
+    if plugin:
+        config = generated / "mypy_plugin.ini"
+        config.write_text("[mypy]\nplugins = pydantic.mypy\n\n[pydantic-mypy]\ninit_typed = True\n")
+        args += ["--config-file", str(config)]
+    result = subprocess.run(
+        [*args, use.name], cwd=use.parent, capture_output=True, text=True, env={"PATH": "", "MYPYPATH": str(use.parent)}
+    )
+    return result.stdout + result.stderr
+
+
+def test_what_mypy_sees_of_a_model_constructor(generated: Path) -> None:
+    """As the README says: without the pydantic plugin, the keywords are the wire names (a renamed
+    field's Python name is an error); with it, the Python names; model_validate takes wire names."""
+    validate = 'Thing.model_validate({"class": "x", "+1": 1})\n'
+    assert _mypy(generated, validate + 'Thing(type="t", id="i")\n', plugin=False) == ""
+    assert 'Unexpected keyword argument "plus_1"' in _mypy(generated, "Thing(plus_1=1)\n", plugin=False)
+    assert _mypy(generated, validate + 'Thing(class_="x", plus_1=1, type="t")\n', plugin=True) == ""
+    assert "incompatible type" in _mypy(generated, 'Thing(plus_1="one")\n', plugin=True)

@@ -323,7 +323,7 @@ def test_parameters_style_document(built: Built, server: HTTPServer, url: str) -
     mod = built.load("parameters_style")
     seen = serve(server, Reply())
     values = {"primitive": "p", "array": ["a", "b"], "object": {"name": "n", "description": "d"}}
-    with mod.SupportForParameterSerialization(base_url=url) as client:
+    with mod.Support(base_url=url) as client:
         for resource, method, where, _ in STYLE_CASES:
             func = getattr(getattr(client, resource), method)
             params = [n for n in ("primitive", "array", "object") if n in func.__code__.co_varnames]
@@ -346,7 +346,7 @@ def test_parameters_style_document(built: Built, server: HTTPServer, url: str) -
 def test_parameters_style_multipart_encoding(built: Built, server: HTTPServer, url: str) -> None:
     mod = built.load("parameters_style")
     seen = serve(server, Reply())
-    with mod.SupportForParameterSerialization(base_url=url) as client:
+    with mod.Support(base_url=url) as client:
         enc = client.multipart_form_data_encoding
         enc.form_data_standard(primitive="p", array=["a", "b"], object={"foo": "f", "bar": "b"})
         enc.form_data_form_non_exploded(primitive="p", array=["a", "b"], object={"foo": "f", "bar": "b"})
@@ -378,11 +378,11 @@ def test_parameters_cookies_document(built: Built, server: HTTPServer, url: str)
 def test_json_body_or_form_body_as_the_caller_chooses(built: Built, server: HTTPServer, url: str) -> None:
     ops = built.load("ops_client")
     seen = serve(server, Reply(body=ITEM), Reply(status=202, body=""), Reply(status=204, body=""))
-    item = ops.types.Item(id="i1", name="one", tags=["a", "b"])
+    item = {"id": "i1", "name": "one", "tags": ["a", "b"]}
     with ops.Ops(api_key="k", base_url=url) as client:
-        assert client.items.meta_root("i1", body=item) == ops.types.Item(**ITEM)
-        assert client.items.meta_root("i1", body=item, content_type="application/x-www-form-urlencoded") is None
-        assert client.items.meta_root("i1", body=item, extra_body={"extra": 1}) is None
+        assert client.items.meta_root("i1", **item) == ops.types.Item(**ITEM)
+        assert client.items.meta_root("i1", **item, content_type="application/x-www-form-urlencoded") is None
+        assert client.items.meta_root("i1", **item, extra_body={"extra": 1}) is None
     as_json, as_form, merged = seen
     assert as_json.headers["content-type"] == "application/json"
     assert json.loads(as_json.body) == {"id": "i1", "name": "one", "tags": ["a", "b"]}
@@ -583,14 +583,12 @@ def test_response_multiple_mediatypes_document(built: Built, server: HTTPServer,
         Reply(body="OK", content_type="text/plain"),
         Reply(status=400, body="<note/>", content_type="application/xml"),
     )
-    with mod.ResponsesWithMultipleMediaTypes(base_url=url, max_retries=0) as client:
+    with mod.Responses(base_url=url, max_retries=0) as client:
         resource = client.multiple_types_multiple_examples
-        assert resource.post_multiple_types_multiple_examples(body={"string (format: string)": "s"}) == {
-            "name": "Fluffy"
-        }
-        assert resource.post_multiple_types_multiple_examples(body={}) == "OK"
+        assert resource.post_multiple_types_multiple_examples(string_format_string="s") == {"name": "Fluffy"}
+        assert resource.post_multiple_types_multiple_examples() == "OK"
         with pytest.raises(mod.BadRequestError) as info:
-            resource.post_multiple_types_multiple_examples(body={})
+            resource.post_multiple_types_multiple_examples()
         assert info.value.body == "<note/>"
     assert seen[0].headers["accept"] == "text/plain, application/json"
     assert json.loads(seen[0].body) == {"string (format: string)": "s"}
@@ -602,7 +600,7 @@ def test_response_multiple_mediatypes_document(built: Built, server: HTTPServer,
 def test_security_document(built: Built, server: HTTPServer, url: str) -> None:
     mod = built.load("security")
     seen = serve(server, Reply())
-    client = mod.SupportForDifferentSecurityTypes(
+    client = mod.Support(
         base_url=url,
         api_key_query="q-key",
         api_key_cookie="c-key",
@@ -638,7 +636,7 @@ def test_security_document(built: Built, server: HTTPServer, url: str) -> None:
 def test_security_missing_credentials(built: Built, server: HTTPServer, url: str) -> None:
     mod = built.load("security")
     seen = serve(server, Reply())
-    with mod.SupportForDifferentSecurityTypes(base_url=url) as client:
+    with mod.Support(base_url=url) as client:
         with pytest.raises(mod.MissingCredentialsError, match="api_key_header"):
             client.api_key.put_anything_api_key()
         with pytest.raises(mod.MissingCredentialsError, match="username"):
