@@ -16,7 +16,7 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 RESERVED_IN_MODULES = frozenset(
     "Annotated Any BaseModel Dict Field List Literal Optional Union TypeAlias annotations httpx datetime date time"
     " UUID cached_property TYPE_CHECKING Lenient Tag Discriminator TypeAliasType Tuple Base64Bytes Mapping Callable"
-    " Sequence TypedDict Required NoneType Type".split()
+    " Sequence TypedDict Required NoneType Type BinaryAPIResponse".split()
 )
 #: Attributes pydantic's BaseModel has, and the lower-case names a model module's annotations use (an
 #: attribute of that name would shadow it in the class body): a property taking one gets a trailing "_".
@@ -38,7 +38,7 @@ METHOD_HELPERS = frozenset("require_non_empty include_defaults Styled".split())
 CLIENT_NAMES = RESERVED_IN_MODULES | frozenset(
     "self base_url timeout max_retries default_headers default_query http_client os httpx cached_property ClassVar"
     " Mapping TYPE_CHECKING NOT_GIVEN NotGiven DEFAULT_MAX_RETRIES DEFAULT_BASE_URL security_schemes with_options"
-    " copy request close is_closed".split()
+    " copy request close is_closed strict_response_validation".split()
 )
 #: Names a resource or client module imports: a resource class is never called one of them.
 RESOURCE_MODULE_NAMES = frozenset(

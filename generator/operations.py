@@ -365,7 +365,10 @@ class OperationBuilder:
                 ref = type_ref("bytes")
             if ref.annotation not in [t.annotation for t in types]:
                 types.append(ref)
-        if not types:
+        if len(types) == 1 and types[0].annotation == "bytes" and not empty:
+            # A file: the runtime's response object (read(), iter_bytes(), write_to_file()).
+            returns = type_ref("BinaryAPIResponse", Import("._response", "BinaryAPIResponse"))
+        elif not types:
             returns = type_ref("None")
         elif any(t.annotation == "object" for t in types):
             returns = type_ref("object")
@@ -531,7 +534,11 @@ def walk_resources(resources: Iterable[Resource]) -> Iterator[Resource]:
 def resource_class_names(segment: str) -> set[str]:
     """The class names a resource ``segment`` would take (it takes others if one is reserved)."""
     name = naming.class_name(segment, fallback="Resource")
-    return {name, "Async" + name, name + "WithRawResponse", "Async" + name + "WithRawResponse"}
+    return {
+        prefix + name + suffix
+        for prefix in ("", "Async")
+        for suffix in ("", "WithRawResponse", "WithStreamingResponse")
+    }
 
 
 def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) -> Resource:
@@ -551,7 +558,7 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
         child_classes.add(c.class_name)
         children.append(c)
     # "asynchronous" is what the async class's methods are made with, in its own class body.
-    names: set[str] = {"with_raw_response", "asynchronous"} | {c.attr for c in children}
+    names: set[str] = {"with_raw_response", "with_streaming_response", "asynchronous"} | {c.attr for c in children}
     # Names are made unique in the order the operations were visited, then the methods sorted by them.
     ops = sorted(
         (replace(op, method_name=naming.unique(op.method_name, names)) for op in node.operations),
@@ -575,7 +582,15 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
                 optional += [not f.required for f in op.body.fields] if op.body.fields else [not op.body.required]
         if any(optional):
             imports |= {Import("._types", "NOT_GIVEN"), Import("._types", "NotGiven")}
-        imports |= {Import("._response", n) for n in ("to_raw_response_wrapper", "async_to_raw_response_wrapper")}
+        imports |= {
+            Import("._response", n)
+            for n in (
+                "to_raw_response_wrapper",
+                "async_to_raw_response_wrapper",
+                "to_streamed_response_wrapper",
+                "async_to_streamed_response_wrapper",
+            )
+        }
         for op in ops:
             styled = [p.style for p in op.params]
             for p in op.arguments:

@@ -387,7 +387,9 @@ def test_unknown_response_fields_are_kept(api: Api, server: HTTPServer, base_url
     run(scenario)
 
 
-def test_a_body_that_does_not_match_raises_validation_error(api: Api, server: HTTPServer, base_url: str) -> None:
+def test_a_body_that_does_not_match_is_kept_or_raises_validation_error_when_strict(
+    api: Api, server: HTTPServer, base_url: str
+) -> None:
     bodies: list[object] = [
         "not json",
         {"type": "message_batch_deleted"},  # `id` missing
@@ -396,10 +398,18 @@ def test_a_body_that_does_not_match_raises_validation_error(api: Api, server: HT
 
     async def scenario() -> None:
         client = api.client(api_key="sk-test", base_url=base_url)
+        strict = client.with_options(strict_response_validation=True)
         for body in bodies:
             serve(server, Reply(body=body))
+            if isinstance(body, dict):  # kept as sent, unless strict
+                kept = await api.delete(client, "msgbatch_01")
+                assert isinstance(kept, BetaDeletedMessageBatch) and kept.to_dict() == body
+                assert kept.id == body.get("id")  # None when missing
+            else:  # said to be JSON and is not: an error either way
+                with pytest.raises(APIResponseValidationError):
+                    await api.delete(client, "msgbatch_01")
             with pytest.raises(APIResponseValidationError) as info:
-                await api.delete(client, "msgbatch_01")
+                await api.delete(strict, "msgbatch_01")
             assert info.value.status_code == 200
             assert info.value.body == body
         await api.close(client)
@@ -830,13 +840,13 @@ def test_type_adapters_are_made_once_per_type() -> None:
 
     import httpx
 
-    from anthropic_client import _response
+    from anthropic_client import _models, _response
 
     def respond(body: object) -> httpx.Response:
         return httpx.Response(200, json=body, request=httpx.Request("GET", "http://127.0.0.1/"))
 
-    first = _response.type_adapter(List[BetaDeletedMessageBatch])
-    assert _response.type_adapter(List[BetaDeletedMessageBatch]) is first
+    first = _models.type_adapter(List[BetaDeletedMessageBatch])
+    assert _models.type_adapter(List[BetaDeletedMessageBatch]) is first
     body = [{"id": "msgbatch_1", "type": "message_batch_deleted"}]
     parsed = _response.parse_response(respond(body), List[BetaDeletedMessageBatch])
     assert [item.id for item in parsed] == ["msgbatch_1"]

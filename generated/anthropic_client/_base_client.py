@@ -46,6 +46,9 @@ from ._response import (
     RAW_RESPONSE_HEADER,
     APIResponse,
     AsyncAPIResponse,
+    AsyncStreamedAPIResponse,
+    ResponseMode,
+    StreamedAPIResponse,
     validate_as,
 )
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query
@@ -139,6 +142,8 @@ class _BaseClient(Generic[_HttpxClientT]):
     base_url: httpx.URL
     timeout: float | httpx.Timeout | None
     max_retries: int
+    _strict_response_validation: bool
+    """Whether response bodies are validated strictly (see `strict_response_validation`)."""
     _custom_headers: Dict[str, str]
     _custom_query: Dict[str, object]
     _http_client: _HttpxClientT | None
@@ -153,6 +158,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         default_headers: Mapping[str, str] | None,
         default_query: Mapping[str, object] | None,
         http_client: _HttpxClientT | None,
+        strict_response_validation: bool = False,
     ) -> None:
         if isinstance(timeout, NotGiven):
             # Keep the timeout of a user's httpx client, unless it is httpx's default.
@@ -163,6 +169,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         self.base_url = httpx.URL(base_url)
         self.timeout = timeout
         self.max_retries = max_retries
+        self._strict_response_validation = strict_response_validation
         self._custom_headers = dict(default_headers or {})
         self._custom_query = dict(default_query or {})
         self._http_client = http_client
@@ -195,6 +202,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: _HttpxClientT | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Dict[str, Any]:
         """The constructor arguments of a copy of this client with some replaced.
 
@@ -208,6 +216,11 @@ class _BaseClient(Generic[_HttpxClientT]):
             "default_headers": {**self._custom_headers, **(default_headers or {})},
             "default_query": {**self._custom_query, **(default_query or {})},
             "http_client": self._client if http_client is None else http_client,
+            "strict_response_validation": (
+                self._strict_response_validation
+                if strict_response_validation is None
+                else strict_response_validation
+            ),
         }
 
     def is_closed(self) -> bool:
@@ -279,8 +292,9 @@ class _BaseClient(Generic[_HttpxClientT]):
         extra_query: Query | None,
         extra_body: Body | None,
         timeout: float | httpx.Timeout | None | NotGiven,
-    ) -> Tuple[httpx.Request, bool]:
-        """The request to send, and whether the caller wants the raw response."""
+    ) -> Tuple[httpx.Request, ResponseMode | None]:
+        """The request to send, and whether the caller wants the raw response
+        (`raw`: read; `stream`: not read yet) instead of the parsed value."""
         credentials = self._credentials(security)
         url = str(self.base_url).rstrip("/") + format_path(path, path_params or {})
         query_string = encode_query(
@@ -309,10 +323,10 @@ class _BaseClient(Generic[_HttpxClientT]):
             all_headers["Cookie"] = cookie
         if content is not None:
             all_headers["Content-Type"] = content_type
-        raw = False
+        mode: ResponseMode | None = None
         for name, extra in (extra_headers or {}).items():
             if name.lower() == RAW_RESPONSE_HEADER.lower():
-                raw = True
+                mode = "stream" if extra == "stream" else "raw"
             elif isinstance(extra, NotGiven):
                 all_headers.pop(name, None)
             else:
@@ -326,7 +340,7 @@ class _BaseClient(Generic[_HttpxClientT]):
             files=files,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
         )
-        return request, raw
+        return request, mode
 
 
 class SyncAPIClient(_BaseClient[httpx.Client]):
@@ -341,6 +355,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -349,6 +364,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
     def _new_http_client(self) -> httpx.Client:
@@ -383,8 +399,10 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         type of the error body, parsed onto the raised error's `error`. `security`
         lists the alternatives of the operation's security requirement, each a list of
         names from `security_schemes`. The `extra_*` arguments override everything else.
+        A successful body is parsed as `cast_to` leniently (what does not fit is kept as
+        sent) unless the client validates responses strictly.
         """
-        request, raw = self._build_request(
+        request, mode = self._build_request(
             method,
             path,
             path_params=path_params,
@@ -404,17 +422,24 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         retries_taken = 0
         while True:
             try:
-                response = self._client.send(request)
+                response = self._client.send(request, stream=mode == "stream")
             except httpx.RequestError as exc:
                 if retries_taken >= max_retries:
                     raise _connection_error(exc, request) from exc
                 time.sleep(_retry_delay(retries_taken, None))
                 retries_taken += 1
                 continue
+            strict = self._strict_response_validation
             if response.is_success:
-                result = APIResponse(response, cast_to, retries_taken)
-                return cast(T, result) if raw else result.parse()
+                if mode == "stream":
+                    streamed = StreamedAPIResponse(
+                        response, cast_to, retries_taken, strict=strict
+                    )
+                    return cast(T, streamed)
+                result = APIResponse(response, cast_to, retries_taken, strict=strict)
+                return cast(T, result) if mode == "raw" else result.parse()
             if retries_taken >= max_retries or not _should_retry(response):
+                response.read()  # a streamed error's body, for the error
                 raise _status_error(response, errors)
             response.close()
             time.sleep(_retry_delay(retries_taken, response.headers))
@@ -452,6 +477,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -460,6 +486,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             default_headers=default_headers,
             default_query=default_query,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
     def _new_http_client(self) -> httpx.AsyncClient:
@@ -486,7 +513,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
     ) -> T:
         """The asynchronous `SyncAPIClient.request`."""
-        request, raw = self._build_request(
+        request, mode = self._build_request(
             method,
             path,
             path_params=path_params,
@@ -506,17 +533,26 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         retries_taken = 0
         while True:
             try:
-                response = await self._client.send(request)
+                response = await self._client.send(request, stream=mode == "stream")
             except httpx.RequestError as exc:
                 if retries_taken >= max_retries:
                     raise _connection_error(exc, request) from exc
                 await _async_sleep(_retry_delay(retries_taken, None))
                 retries_taken += 1
                 continue
+            strict = self._strict_response_validation
             if response.is_success:
-                result = AsyncAPIResponse(response, cast_to, retries_taken)
-                return cast(T, result) if raw else result.parse()
+                if mode == "stream":
+                    streamed = AsyncStreamedAPIResponse(
+                        response, cast_to, retries_taken, strict=strict
+                    )
+                    return cast(T, streamed)
+                result = AsyncAPIResponse(
+                    response, cast_to, retries_taken, strict=strict
+                )
+                return cast(T, result) if mode == "raw" else result.parse()
             if retries_taken >= max_retries or not _should_retry(response):
+                await response.aread()  # a streamed error's body, for the error
                 raise _status_error(response, errors)
             await response.aclose()
             await _async_sleep(_retry_delay(retries_taken, response.headers))

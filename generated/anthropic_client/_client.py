@@ -49,12 +49,17 @@ class Anthropic(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         """Construct a new synchronous Anthropic client.
 
         Arguments left as `None` are read from the environment:
         - `api_key` from `ANTHROPIC_API_KEY`
         - `base_url` from `ANTHROPIC_BASE_URL`, else `https://api.anthropic.com`
+
+        Response bodies are parsed leniently: what does not fit the declared types is kept
+        as sent. `strict_response_validation=True` validates them instead, raising
+        `APIResponseValidationError` for a body that does not fit.
         """
         if api_key is None:
             api_key = os.environ.get("ANTHROPIC_API_KEY")
@@ -71,6 +76,7 @@ class Anthropic(SyncAPIClient):
             },
             default_query=default_query,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
     @cached_property
@@ -89,6 +95,7 @@ class Anthropic(SyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
+        strict_response_validation: bool | None = None,
     ) -> Anthropic:
         """Return a copy of this client with the given options replaced."""
         return type(self)(
@@ -100,6 +107,7 @@ class Anthropic(SyncAPIClient):
                 default_headers=default_headers,
                 default_query=default_query,
                 http_client=http_client,
+                strict_response_validation=strict_response_validation,
             ),
         )
 
@@ -130,12 +138,17 @@ class AsyncAnthropic(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         """Construct a new asynchronous Anthropic client.
 
         Arguments left as `None` are read from the environment:
         - `api_key` from `ANTHROPIC_API_KEY`
         - `base_url` from `ANTHROPIC_BASE_URL`, else `https://api.anthropic.com`
+
+        Response bodies are parsed leniently: what does not fit the declared types is kept
+        as sent. `strict_response_validation=True` validates them instead, raising
+        `APIResponseValidationError` for a body that does not fit.
         """
         if api_key is None:
             api_key = os.environ.get("ANTHROPIC_API_KEY")
@@ -152,6 +165,7 @@ class AsyncAnthropic(AsyncAPIClient):
             },
             default_query=default_query,
             http_client=http_client,
+            strict_response_validation=strict_response_validation,
         )
 
     @cached_property
@@ -170,6 +184,7 @@ class AsyncAnthropic(AsyncAPIClient):
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        strict_response_validation: bool | None = None,
     ) -> AsyncAnthropic:
         """Return a copy of this client with the given options replaced."""
         return type(self)(
@@ -181,6 +196,7 @@ class AsyncAnthropic(AsyncAPIClient):
                 default_headers=default_headers,
                 default_query=default_query,
                 http_client=http_client,
+                strict_response_validation=strict_response_validation,
             ),
         )
 

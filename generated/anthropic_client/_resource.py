@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Coroutine, TypeVar
+from typing import Any, Callable, Coroutine, TypeVar, overload
 
 from typing_extensions import Concatenate, ParamSpec
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
+from ._response import AsyncBinaryAPIResponse, BinaryAPIResponse
 
 __all__ = ["SyncAPIResource", "AsyncAPIResource", "asynchronous"]
 
@@ -31,20 +32,36 @@ class AsyncAPIResource:
         self._client = client
 
 
+@overload
+def asynchronous(
+    method: Callable[Concatenate[Any, P], BinaryAPIResponse],
+) -> Callable[
+    Concatenate[AsyncAPIResource, P], Coroutine[Any, Any, AsyncBinaryAPIResponse]
+]: ...
+
+
+@overload
 def asynchronous(
     method: Callable[Concatenate[Any, P], R],
-) -> Callable[Concatenate[AsyncAPIResource, P], Coroutine[Any, Any, R]]:
+) -> Callable[Concatenate[AsyncAPIResource, P], Coroutine[Any, Any, R]]: ...
+
+
+def asynchronous(
+    method: Callable[Concatenate[Any, P], Any],
+) -> Callable[Concatenate[AsyncAPIResource, P], Coroutine[Any, Any, Any]]:
     """The async twin of a sync resource method, for the async resource class.
 
     A method's code only builds the request and hands it to `self._client.request()`;
     on an async resource that is the async client's, a coroutine function, so the same
     code returns an awaitable of the same result. The twin keeps the method's signature
-    (for type checkers) and its name and docstring (for `help()`).
+    (for type checkers) and its name and docstring (for `help()`). The one difference:
+    a file comes back as an `AsyncBinaryAPIResponse` (its methods are awaited) where the
+    sync method gives a `BinaryAPIResponse`.
     """
 
-    async def twin(self: AsyncAPIResource, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    async def twin(self: AsyncAPIResource, /, *args: P.args, **kwargs: P.kwargs) -> Any:
         result: Any = method(self, *args, **kwargs)
-        return await result  # type: ignore[no-any-return]
+        return await result
 
     functools.update_wrapper(twin, method)
     return twin

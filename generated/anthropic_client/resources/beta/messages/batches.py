@@ -8,7 +8,12 @@ from typing import List
 from typing_extensions import Unpack
 
 from ...._resource import AsyncAPIResource, SyncAPIResource, asynchronous
-from ...._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from ...._response import (
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from ...._types import NOT_GIVEN, NotGiven, RequestOptions
 from ...._utils import include_defaults, require_non_empty
 from ....types.anthropic_beta_param import AnthropicBetaParam
@@ -23,6 +28,11 @@ class Batches(SyncAPIResource):
     def with_raw_response(self) -> BatchesWithRawResponse:
         """Call the methods below and get the HTTP response back, with `.parse()`."""
         return BatchesWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> BatchesWithStreamingResponse:
+        """Call the methods below and get the HTTP response back unread, in a `with` block."""
+        return BatchesWithStreamingResponse(self)
 
     def delete(
         self,
@@ -66,6 +76,11 @@ class AsyncBatches(AsyncAPIResource):
         """Call the methods below and get the HTTP response back, with `.parse()`."""
         return AsyncBatchesWithRawResponse(self)
 
+    @cached_property
+    def with_streaming_response(self) -> AsyncBatchesWithStreamingResponse:
+        """Call the methods below and get the HTTP response back unread, in a `with` block."""
+        return AsyncBatchesWithStreamingResponse(self)
+
     # The methods of Batches, awaitable: the same code, sending with the async client.
     delete = asynchronous(Batches.delete)
 
@@ -75,6 +90,16 @@ class BatchesWithRawResponse:
         self.delete = to_raw_response_wrapper(resource.delete)
 
 
+class BatchesWithStreamingResponse:
+    def __init__(self, resource: Batches) -> None:
+        self.delete = to_streamed_response_wrapper(resource.delete)
+
+
 class AsyncBatchesWithRawResponse:
     def __init__(self, resource: AsyncBatches) -> None:
         self.delete = async_to_raw_response_wrapper(resource.delete)
+
+
+class AsyncBatchesWithStreamingResponse:
+    def __init__(self, resource: AsyncBatches) -> None:
+        self.delete = async_to_streamed_response_wrapper(resource.delete)
