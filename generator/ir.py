@@ -191,6 +191,19 @@ class ErrorBody:
 
 
 @dataclass(frozen=True)
+class Pages:
+    """A paginated operation's pages: the keyword arguments of its ``Pagination`` (oagen's
+    names, spec values) and the type of its items."""
+
+    options: tuple[tuple[str, object], ...]
+    item: TypeRef
+    #: ``item`` for the runtime.
+    item_runtime: RuntimeType
+    #: The type of a page's body (the operation's ``cast_to``).
+    body: TypeRef
+
+
+@dataclass(frozen=True)
 class Operation:
     operation_id: str
     method_name: str
@@ -211,6 +224,8 @@ class Operation:
     accept: Optional[str] = None
     #: Typed error bodies, parsed onto the raised error's ``error``.
     errors: tuple[ErrorBody, ...] = ()
+    #: How a list operation pages (``returns`` is then ``SyncPage[item]``; ``cast_to`` the body).
+    pagination: Optional[Pages] = None
 
     @property
     def arguments(self) -> tuple[Param, ...]:
