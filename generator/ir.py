@@ -343,6 +343,11 @@ class Api:
         return tuple(sorted(self.models, key=attrgetter("module", "class_name")))
 
     @property
+    def paginated(self) -> bool:
+        """Whether some operation returns pages."""
+        return any(op.pagination is not None for r in self.all_resources for op in r.operations)
+
+    @property
     def credentials(self) -> tuple[tuple[str, Optional[str]], ...]:
         """Each distinct (constructor argument, environment variable) the security schemes read."""
         seen: dict[str, Optional[str]] = {}
