@@ -608,11 +608,9 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
     if children:
         imports.add(Import(_TYPING, "TYPE_CHECKING"))
     if ops:
-        imports |= {
-            Import("typing_extensions", "Unpack"),
-            Import("._types", "RequestOptions"),
-            Import("._resource", "asynchronous"),
-        }
+        imports |= {Import("typing_extensions", "Unpack"), Import("._types", "RequestOptions")}
+        if any(op.pagination is None for op in ops):
+            imports.add(Import("._resource", "asynchronous"))
         optional = [not p.required and p.value is None for op in ops for p in op.keyword]
         for op in ops:
             if op.body:

@@ -411,3 +411,56 @@ def test_an_extension_mistake_is_located(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "/paths/~1numbered/get/x-oagen-pagination/has_more:" in result.stderr
     assert "the response has no property 'nope'" in result.stderr
+
+
+def test_names_the_pages_use_are_free_in_any_spec(tmp_path: Path, httpserver: HTTPServer) -> None:
+    """Schemas called Pagination and SyncPage and a parameter called paginate take other names;
+    the package passes mypy --strict and pages."""
+    item = {"type": "object", "properties": {"id": {"type": "string"}}}
+    page = {
+        "type": "object",
+        "properties": {
+            "data": {"type": "array", "items": {"$ref": "#/components/schemas/Pagination"}},
+            "has_more": _BOOL,
+        },
+    }
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "Clash", "version": "1"},
+        "paths": {
+            "/things": {
+                "get": {
+                    "operationId": "list_things",
+                    "tags": ["things"],
+                    "parameters": _query("starting_after", "paginate"),
+                    "responses": _ok({"$ref": "#/components/schemas/SyncPage"}),
+                }
+            }
+        },
+        "components": {"schemas": {"Pagination": item, "SyncPage": page}},
+    }
+    (tmp_path / "openapi.json").write_text(json.dumps(spec))
+    result = run_oagen("generate", str(tmp_path / "openapi.json"), "--output", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    if importlib.util.find_spec("mypy") is not None:
+        checked = subprocess.run(
+            [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, "clash_client"],
+            cwd=tmp_path / "out",
+            capture_output=True,
+            text=True,
+        )
+        assert checked.returncode == 0, checked.stdout
+    bodies = iter([{"data": [{"id": "a"}], "has_more": True}, {"data": [{"id": "b"}], "has_more": False}])
+    httpserver.expect_request("/things").respond_with_handler(
+        lambda request: Response(json.dumps(next(bodies)), content_type="application/json")
+    )
+    sys.path.insert(0, str(tmp_path / "out"))
+    try:
+        client = importlib.import_module("clash_client").Clash(base_url=httpserver.url_for("/"))
+        assert [thing.id for thing in client.things.list_things(paginate_="p")] == ["a", "b"]
+    finally:
+        sys.path.remove(str(tmp_path / "out"))
+        for name in [m for m in sys.modules if m.split(".")[0] == "clash_client"]:
+            del sys.modules[name]
+    assert [r.args.get("starting_after") for r, _ in httpserver.log] == [None, "a"]
+    assert all(r.args["paginate"] == "p" for r, _ in httpserver.log)
