@@ -1,9 +1,9 @@
 """Server-sent events and JSON Lines, on the wire.
 
-A client generated from the inline spec below talks to a raw socket server on 127.0.0.1 that
-sends each response in chunks (chunked transfer encoding), holding back all but the first until
-the test says `go`: so a test sees an event arrive before the last one is sent, and the server
-sees the client hang up.
+A client generated from the inline spec below talks to a raw socket server on 127.0.0.1
+(`EventServer`) that sends each response in chunks, holding back all but the first until the test
+says `go`: so a test sees an event arrive before the last one is sent, and the server sees the
+client hang up.
 """
 
 from __future__ import annotations
@@ -13,11 +13,8 @@ import importlib
 import importlib.util
 import json
 import os
-import select
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -26,6 +23,8 @@ import pytest
 from generator.diagnostics import GenerationError
 from generator.pipeline import Options, generate
 from generator.write import write
+
+from .event_server import EventServer
 
 SPEC = """
 openapi: 3.1.0
@@ -173,84 +172,6 @@ EVENTS = [
     b'\n\r\ndata: {"type": "delta", "text": "lo"}\r\r',
     b'data: {"type": "stop"}\r\n\r\n',
 ]
-
-
-class EventServer:
-    """Answers every request with `status`, `content_type` and `chunks` (set by `respond`),
-    chunk by chunk; unless `go` is set, the chunks after the first wait for it. `finished` is
-    set when the last chunk was sent, `hung_up` when the client closed the connection before."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.go = threading.Event()
-        self.hung_up = threading.Event()
-        self.finished = threading.Event()
-        self.requests: list[tuple[bytes, bytes]] = []
-        self.respond(200, "text/event-stream", EVENTS)
-        threading.Thread(target=self._loop, daemon=True).start()
-
-    def respond(self, status: int, content_type: str, chunks: list[bytes], *, hold: bool = False) -> None:
-        self.status, self.content_type, self.chunks = status, content_type, chunks
-        for event in (self.go, self.hung_up, self.finished):
-            event.clear()
-        if not hold:
-            self.go.set()
-
-    def _loop(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            data = b""
-            while b"\r\n\r\n" not in data:
-                received = conn.recv(65536)
-                if not received:
-                    return
-                data += received
-            head, _, body = data.partition(b"\r\n\r\n")
-            length = next(
-                (
-                    int(line.split(b":")[1])
-                    for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"content-length")
-                ),
-                0,
-            )
-            while len(body) < length:
-                body += conn.recv(65536)
-            self.requests.append((head, body))
-            try:
-                conn.sendall(
-                    b"HTTP/1.1 %d X\r\nContent-Type: %s\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-                    % (self.status, self.content_type.encode())
-                )
-                for i, chunk in enumerate(self.chunks):
-                    if i == 1 and not self._wait_for_go(conn):
-                        return
-                    conn.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                conn.sendall(b"0\r\n\r\n")
-                self.finished.set()
-            except OSError:
-                self.hung_up.set()
-
-    def _wait_for_go(self, conn: socket.socket) -> bool:
-        """Wait for `go`; False (and `hung_up` set) if the client closed the connection first."""
-        for _ in range(200):
-            if self.go.wait(0.05):
-                return True
-            if select.select([conn], [], [], 0)[0] and conn.recv(1) == b"":
-                self.hung_up.set()
-                return False
-        return False
-
-    def close(self) -> None:
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")
