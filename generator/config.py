@@ -40,11 +40,32 @@ class StreamConfig:
 
 
 @dataclass(frozen=True)
+class PaginationConfig:
+    """How an operation's pages follow one another (see ``Pagination`` in the generated
+    ``_pagination.py``); property and parameter names are wire names."""
+
+    style: str
+    items: str | None = None
+    param: str | None = None
+    cursor: str | None = None
+    cursor_item: str | None = None
+    backward_param: str | None = None
+    backward_cursor: str | None = None
+    has_more: str | None = None
+    total: str | None = None
+    next: str | None = None
+    first: int = 1
+    located: Located | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class OperationConfig:
     resource: str | None = None
     method: str | None = None
     parameters: Mapping[str, ParameterConfig] = field(default_factory=dict)
     stream: StreamConfig | None = None
+    #: The operation's pagination: a scheme, or False for none (not even one recognised).
+    pagination: PaginationConfig | bool | None = None
     located: Located | None = field(default=None, compare=False, repr=False)
 
 
@@ -84,6 +105,8 @@ class Config:
     overlays: tuple[Path, ...] = ()
     #: Parameters of every operation, by wire name (a header's in any case): ``hidden`` / ``default``.
     parameters: Mapping[str, ParameterConfig] = field(default_factory=dict)
+    #: Named pagination schemes, for operations' ``pagination`` (and ``x-oagen-pagination``).
+    pagination: Mapping[str, PaginationConfig] = field(default_factory=dict)
     #: Where each config entry was written, to report an entry that matches nothing in the spec.
     source: Document | None = field(default=None, compare=False, repr=False)
 
@@ -96,6 +119,7 @@ _STRLIST = "list of strings"
 _STRMAP = "mapping of strings to strings"
 _BOOL = "boolean"
 _VALUE = "value"
+_ANY = "anything"
 
 
 def _check_keys(node: Located, allowed: Mapping[str, str], errors: list[Diagnostic]) -> dict[str, Any]:
@@ -191,6 +215,86 @@ _AUTH_KEYS = {
 }
 
 
+#: The keys of a pagination scheme: what each style reads, and the defaults it gives.
+PAGINATION_STYLES: Mapping[str, Mapping[str, str | None]] = {
+    "cursor": {
+        "param": None,
+        "cursor": None,
+        "cursor_item": None,
+        "backward_param": None,
+        "backward_cursor": None,
+        "has_more": None,
+    },
+    "offset": {"param": "offset", "has_more": None, "total": None},
+    "page": {"param": "page", "has_more": None, "first": None},
+    "next_url": {"next": "next"},
+    "link_header": {},
+}
+_PAGINATION_KEYS = {
+    "style": _STR,
+    "items": _STR,
+    "param": _STR,
+    "cursor": _STR,
+    "cursor_item": _STR,
+    "backward_param": _STR,
+    "backward_cursor": _STR,
+    "has_more": _STR,
+    "total": _STR,
+    "next": _STR,
+    "first": _VALUE,
+}
+
+
+def parse_pagination(
+    node: Located, schemes: Mapping[str, PaginationConfig], errors: list[Diagnostic]
+) -> PaginationConfig | bool | None:
+    """An operation's ``pagination`` (or ``x-oagen-pagination``): the name of a scheme of the
+    config's ``pagination``, a scheme written in place, or ``false``. None when it is wrong
+    (the problem appended to ``errors``)."""
+    if node.value is False:
+        return False
+    if isinstance(node.value, str):
+        if node.value not in schemes:
+            known = ", ".join(sorted(schemes)) or "none"
+            errors.append(node.diagnostic(f"no pagination scheme {node.value!r} (the config's schemes: {known})"))
+            return None
+        return schemes[node.value]
+    if not isinstance(node.value, dict):
+        errors.append(node.diagnostic(f"expected a scheme's name, a mapping or false, not {_kind(node.value)}"))
+        return None
+    return pagination_scheme(node, errors)
+
+
+def pagination_scheme(node: Located, errors: list[Diagnostic]) -> PaginationConfig | None:
+    """A pagination scheme's mapping, checked: a known ``style`` and only the keys it reads."""
+    before = len(errors)
+    entries = _check_keys(node, _PAGINATION_KEYS, errors)
+    style = entries.pop("style", None)
+    if len(errors) > before:
+        return None
+    if style not in PAGINATION_STYLES:
+        where = node.child("style") if "style" in node.value else node
+        known = ", ".join(PAGINATION_STYLES)
+        errors.append(where.diagnostic(f"a pagination scheme's 'style' is one of {known}, not {style!r}"))
+        return None
+    reads = PAGINATION_STYLES[style]
+    for key in entries:
+        if key != "items" and key not in reads:
+            errors.append(node.child(key).diagnostic(f"{key!r} is not a key of style {style!r}", key=True))
+    if "first" in entries and (not isinstance(entries["first"], int) or isinstance(entries["first"], bool)):
+        errors.append(node.child("first").diagnostic("'first' must be an integer"))
+    if style == "cursor" and "param" not in entries:
+        errors.append(node.diagnostic("a 'cursor' scheme needs 'param' (the query parameter the cursor is sent as)"))
+    if style == "cursor" and "cursor" in entries and "cursor_item" in entries:
+        errors.append(node.child("cursor_item").diagnostic("give 'cursor' or 'cursor_item', not both", key=True))
+    if len(errors) > before:
+        return None
+    defaults = {k: v for k, v in reads.items() if v is not None}
+    if style == "cursor" and "cursor" not in entries:
+        defaults["cursor_item"] = "id"
+    return PaginationConfig(style=style, located=node, **{**defaults, **entries})
+
+
 def load_config(path: Path) -> Config:
     """The config file, every key checked; all problems are reported together, located."""
     doc = parse_document(path)
@@ -208,6 +312,7 @@ def load_config(path: Path) -> Config:
             "operations": "mapping",
             "overlays": _STRLIST,
             "parameters": "mapping",
+            "pagination": "mapping",
         },
         errors,
     )
@@ -235,11 +340,20 @@ def load_config(path: Path) -> Config:
     schemas: dict[str, str] = {}
     for schema, node in raw["schemas"].items() if "schemas" in raw else ():
         schemas[schema] = _check_keys(node, {"name": _STR}, errors).get("name", schema)
+    pagination: dict[str, PaginationConfig] = {}
+    for name, node in raw["pagination"].items() if "pagination" in raw else ():
+        scheme = pagination_scheme(node, errors)
+        if scheme is not None:
+            pagination[name] = scheme
     operations: dict[str, OperationConfig] = {}
     for key, node in raw["operations"].items() if "operations" in raw else ():
         entry = _check_keys(
-            node, {"resource": _STR, "method": _IDENT, "parameters": "mapping", "stream": "mapping"}, errors
+            node,
+            {"resource": _STR, "method": _IDENT, "parameters": "mapping", "stream": "mapping", "pagination": _ANY},
+            errors,
         )
+        if "pagination" in entry:
+            entry["pagination"] = parse_pagination(node.child("pagination"), pagination, errors)
         parameters: dict[str, ParameterConfig] = {}
         for wire, pnode in entry.pop("parameters").items() if "parameters" in entry else ():
             parameters[wire] = _parameter(pnode, _PARAMETER_KEYS, errors)
@@ -269,5 +383,6 @@ def load_config(path: Path) -> Config:
         operations=operations,
         overlays=tuple(path.parent / entry for entry in raw.get("overlays", ())),
         parameters=every_operation,
+        pagination=pagination,
         source=doc,
     )

@@ -214,6 +214,19 @@ class StreamFlag:
 
 
 @dataclass(frozen=True)
+class Pages:
+    """A paginated operation's pages: the keyword arguments of its ``Pagination`` (oagen's
+    names, spec values) and the type of its items."""
+
+    options: tuple[tuple[str, object], ...]
+    item: TypeRef
+    #: ``item`` for the runtime.
+    item_runtime: RuntimeType
+    #: The type of a page's body (the operation's ``cast_to``).
+    body: TypeRef
+
+
+@dataclass(frozen=True)
 class Operation:
     operation_id: str
     method_name: str
@@ -236,6 +249,8 @@ class Operation:
     errors: tuple[ErrorBody, ...] = ()
     #: The body flag that makes the response a stream of events, if any.
     stream: Optional[StreamFlag] = None
+    #: How a list operation pages (``returns`` is then ``SyncPage[item]``; ``cast_to`` the body).
+    pagination: Optional[Pages] = None
 
     @property
     def arguments(self) -> tuple[Param, ...]:
@@ -351,6 +366,11 @@ class Api:
         """``models`` by module, then name: as ``types/__init__.py`` lists them. (``models`` keeps
         each module's define-before-use order, which its ``model_rebuild()`` calls follow.)"""
         return tuple(sorted(self.models, key=attrgetter("module", "class_name")))
+
+    @property
+    def paginated(self) -> bool:
+        """Whether some operation returns pages."""
+        return any(op.pagination is not None for r in self.all_resources for op in r.operations)
 
     @property
     def credentials(self) -> tuple[tuple[str, Optional[str]], ...]:

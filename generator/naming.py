@@ -16,7 +16,7 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 RESERVED_IN_MODULES = frozenset(
     "Annotated Any BaseModel Dict Field List Literal Optional Union TypeAlias annotations httpx datetime date time"
     " UUID cached_property TYPE_CHECKING Lenient Tag Discriminator TypeAliasType Tuple Base64Bytes Mapping Callable"
-    " Sequence TypedDict Required NoneType Type BinaryAPIResponse".split()
+    " Sequence TypedDict Required NoneType Type BinaryAPIResponse Pagination SyncPage".split()
 )
 #: Attributes pydantic's BaseModel has, and the lower-case names a model module's annotations use (an
 #: attribute of that name would shadow it in the class body): a property taking one gets a trailing "_".

@@ -24,6 +24,7 @@ from .ir import (
     ErrorBody,
     Import,
     Operation,
+    Pages,
     Param,
     Resource,
     RuntimeType,
@@ -31,6 +32,7 @@ from .ir import (
     TypeRef,
 )
 from .load import Located
+from .pagination import pages_of
 from .safe import lit
 from .schemas import SchemaBuilder, by_key, combine, description_of, optional, type_ref
 
@@ -216,6 +218,10 @@ class OperationBuilder:
         code = set(naming.METHOD_HELPERS) | _names_in(*(r.expr for r in runtime), *(e.runtime.expr for e in errors))
         if stream is not None:
             code.discard(stream.attr)  # the flag itself: never renamed
+        pages = self._pages(op, method, key, cfg, raw_params, method_name, returns)
+        if pages is not None:
+            returns = combine("SyncPage[{}]", [pages.item], Import("._pagination", "SyncPage"))
+            code |= {"paginate", "Pagination"} | _names_in(pages.item_runtime.expr)
         for wire, pc in sorted(cfg.parameters.items()) if cfg else ():
             if pc.name in code:
                 assert cfg is not None and cfg.located is not None
@@ -245,7 +251,37 @@ class OperationBuilder:
             accept=accept,
             errors=errors,
             stream=stream,
+            pagination=pages,
         )
+
+    def _pages(
+        self,
+        op: Located,
+        method: str,
+        key: str,
+        cfg: OperationConfig | None,
+        raw_params: dict[tuple[str, str], Located],
+        method_name: str,
+        returns: TypeRef,
+    ) -> Pages | None:
+        """How the operation pages (see pagination.py), or None."""
+        query = {wire: p for (wire, location), p in raw_params.items() if location == "query"}
+        where = f"{method.upper()} {key}"
+        declared = cfg.pagination if cfg else None
+        found = pages_of(
+            self.spec,
+            op,
+            where,
+            declared,
+            self.schemas.config.pagination,
+            query,
+            self.type_of,
+            naming.pascal(method_name) + "Response",
+        )
+        if found is None:
+            return None
+        options, item = found
+        return Pages(options, item, _cast_to(item), returns)
 
     @staticmethod
     def _style(node: Located, location: str, *, explicit: bool = False) -> tuple[str | None, bool]:
@@ -668,7 +704,9 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
         child_classes.add(c.class_name)
         children.append(c)
     # "asynchronous" is what the async class's methods are made with, in its own class body.
-    names: set[str] = {"with_raw_response", "with_streaming_response", "asynchronous"} | {c.attr for c in children}
+    names: set[str] = {"with_raw_response", "with_streaming_response", "asynchronous", "paged"} | {
+        c.attr for c in children
+    }
     # Names are made unique in the order the operations were visited, then the methods sorted by them.
     ops = sorted(
         (replace(op, method_name=naming.unique(op.method_name, names)) for op in node.operations),
@@ -681,11 +719,9 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
     if children:
         imports.add(Import(_TYPING, "TYPE_CHECKING"))
     if ops:
-        imports |= {
-            Import("typing_extensions", "Unpack"),
-            Import("._types", "RequestOptions"),
-            Import("._resource", "asynchronous"),
-        }
+        imports |= {Import("typing_extensions", "Unpack"), Import("._types", "RequestOptions")}
+        if any(op.pagination is None for op in ops):
+            imports.add(Import("._resource", "asynchronous"))
         optional = [not p.required and p.value is None for op in ops for p in op.keyword]
         for op in ops:
             if op.body:
@@ -722,6 +758,10 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
                 imports.add(Import("._utils", "Styled"))
             imports |= op.returns.imports
             runtime = [op.cast_to]
+            if op.pagination is not None:
+                imports |= {Import("._pagination", n) for n in ("Pagination", "paginate", "paged")}
+                runtime.append(op.pagination.item_runtime)
+                imports |= op.pagination.body.imports
             for error_body in op.errors:
                 imports |= error_body.type.imports
                 runtime.append(error_body.runtime)

@@ -25,6 +25,7 @@ from typing import Iterator
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from .event_server import EventServer
 from .helpers import ROOT, run_oagen
@@ -112,8 +113,9 @@ def test_a_call_on_the_wire(sdk: ModuleType, httpserver: HTTPServer) -> None:
 def test_the_package_is_mypy_strict_clean(generated: Path) -> None:
     if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed")
+    (generated / "readme_pagination.py").write_text(README_PAGINATION)  # user code, checked with it
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, "anthropic_sdk"],
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, "anthropic_sdk", "readme_pagination.py"],
         cwd=generated,
         capture_output=True,
         text=True,
@@ -295,3 +297,106 @@ def test_the_readme_examples_are_mypy_strict_clean(generated: Path, tmp_path: Pa
     assert (
         result.stdout.count("error:") == 1 and "kinds.py:8: error: Incompatible types" in result.stdout
     ), result.stdout
+
+
+# The official SDK's README pagination examples, unchanged but for the import (and the two that
+# await at the top level put in a function, sync and async, as their comment says).
+README_PAGINATION = """\
+import asyncio
+from anthropic_sdk import Anthropic, AsyncAnthropic
+
+client = Anthropic()
+
+all_batches = []
+# Automatically fetches more pages as needed.
+for batch in client.messages.batches.list(
+    limit=20,
+):
+    # Do something with batch here
+    all_batches.append(batch)
+print(all_batches)
+
+
+async def main() -> None:
+    client = AsyncAnthropic()
+    all_batches = []
+    # Iterate through items across all pages, issuing requests as needed.
+    async for batch in client.messages.batches.list(
+        limit=20,
+    ):
+        all_batches.append(batch)
+    print(all_batches)
+
+
+asyncio.run(main())
+
+
+async def granular() -> None:
+    client = AsyncAnthropic()
+    first_page = await client.messages.batches.list(
+        limit=20,
+    )
+    if first_page.has_next_page():
+        print(f"will fetch next page using these details: {first_page.next_page_info()}")
+        next_page = await first_page.get_next_page()
+        print(f"number of items we just fetched: {len(next_page.data)}")
+
+    first_page = await client.messages.batches.list(
+        limit=20,
+    )
+
+    print(f"next page cursor: {first_page.last_id}")  # => "next page cursor: ..."
+    for batch in first_page.data:
+        print(batch.id)
+
+
+asyncio.run(granular())
+
+first_page = client.messages.batches.list(
+    limit=20,
+)
+if first_page.has_next_page():
+    print(f"will fetch next page using these details: {first_page.next_page_info()}")
+    next_page = first_page.get_next_page()
+    print(f"number of items we just fetched: {len(next_page.data)}")
+
+print(f"next page cursor: {first_page.last_id}")  # => "next page cursor: ..."
+for batch in first_page.data:
+    print(batch.id)
+"""
+
+
+def test_the_sdks_readme_pagination_examples_run(
+    sdk: ModuleType, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batches = [{"id": f"msgbatch_{n:02}", "type": "message_batch"} for n in range(45)]  # pages of 20, 20, 5
+    seen: list[dict[str, str]] = []
+
+    def handler(request: Request) -> Response:
+        seen.append(dict(request.args))
+        start = (
+            next(i + 1 for i, b in enumerate(batches) if b["id"] == request.args["after_id"])
+            if "after_id" in request.args
+            else 0
+        )
+        page = batches[start : start + int(request.args["limit"])]
+        body = {
+            "data": page,
+            "has_more": start + len(page) < len(batches),
+            "first_id": page[0]["id"],
+            "last_id": page[-1]["id"],
+        }
+        return Response(json.dumps(body), content_type="application/json")
+
+    httpserver.expect_request("/v1/messages/batches").respond_with_handler(handler)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "k")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", httpserver.url_for("/"))
+    exec(compile(README_PAGINATION, "readme_pagination.py", "exec"), {"__name__": "readme"})
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].count("msgbatch_") == 45 and out[1].count("msgbatch_") == 45  # sync, then async: every item
+    assert out[2] == "will fetch next page using these details: PageInfo(params={'after_id': 'msgbatch_19'}, url=None)"
+    assert out[3] == "number of items we just fetched: 20"
+    assert out[4] == "next page cursor: msgbatch_19" and out[5:25] == [b["id"] for b in batches[:20]]
+    assert out[25:28] == out[2:5]  # the same, without await
+    assert [s.get("after_id") for s in seen[:3]] == [None, "msgbatch_19", "msgbatch_39"]
+    assert all(s["limit"] == "20" for s in seen) and len(seen) == 3 + 3 + 2 + 1 + 2

@@ -71,14 +71,9 @@ TYPING = {"None", "Union", "Optional", "List", "Dict", "Literal", "Iterator", "A
 
 #: Where the generated client differs from the SDK 0.76.0 for the 34 endpoints (see the example's README).
 KNOWN_DIFFERENCES = {
-    # Pagination (the `pages` branch): list methods return the page model, not an auto-paginating SyncPage.
-    "beta.files.list returns {BetaFileListResponse}, the SDK {FileMetadata, SyncPage}",
-    "beta.messages.batches.list returns {BetaListResponseMessageBatch}, the SDK {BetaMessageBatch, SyncPage}",
-    "beta.models.list returns {BetaListResponseModelInfo}, the SDK {BetaModelInfo, SyncPage}",
-    "beta.skills.list returns {BetaListSkillsResponse}, the SDK {SkillListResponse, SyncPageCursor}",
-    "beta.skills.versions.list returns {BetaListSkillVersionsResponse}, the SDK {SyncPageCursor, VersionListResponse}",
-    "messages.batches.list returns {ListResponseMessageBatch}, the SDK {MessageBatch, SyncPage}",
-    "models.list returns {ListResponseModelInfo}, the SDK {ModelInfo, SyncPage}",
+    # One page class for every pagination style; the SDK has SyncPageCursor for page / next_page.
+    "beta.skills.list returns {SkillListResponse, SyncPage}, the SDK {SkillListResponse, SyncPageCursor}",
+    "beta.skills.versions.list returns {SyncPage, VersionListResponse}, the SDK {SyncPageCursor, VersionListResponse}",
     # The runtime's name for a JSON Lines stream (iterated the same way).
     "beta.messages.batches.results returns {BetaMessageBatchIndividualResponse, JSONLines},"
     " the SDK {BetaMessageBatchIndividualResponse, JSONLDecoder}",
