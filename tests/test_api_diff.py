@@ -217,8 +217,16 @@ CASES = {
     "type narrowed (number to integer)": Case(
         "museum", _museum_narrow_price, frozenset({("model-type-narrowed", "types.EventPrice", True)})
     ),
+    # The request body's properties are the method's keyword arguments: a parameter is added too.
     "optional field added": Case(
-        "museum", _museum_add_optional_field, frozenset({("field-added", "types.SpecialEvent", False)})
+        "museum",
+        _museum_add_optional_field,
+        frozenset(
+            {
+                ("field-added", "types.SpecialEvent", False),
+                ("parameter-added", "client.events.create_special_event", False),
+            }
+        ),
     ),
     "response field made optional": Case(
         "museum",
@@ -286,13 +294,14 @@ def test_text_and_markdown_and_fail_on_breaking(bases: dict[str, tuple[Spec, Pat
     code, out, _ = _api_diff(base, head)
     assert code == 0
     assert out == (
-        "API changes: 1 breaking, 1 other (suggested version bump: major)\n"
+        "API changes: 1 breaking, 2 other (suggested version bump: major)\n"
         "breaking: client.events.delete_special_event: method removed\n"
+        "other: client.events.create_special_event: parameter capacity added (optional)\n"
         "other: types.SpecialEvent: field capacity added (optional)\n"
     )
     code, out, _ = _api_diff(base, head, "--format", "markdown")
     assert code == 0
-    assert "**1 breaking**, 1 other. Suggested version bump: **major**." in out
+    assert "**1 breaking**, 2 other. Suggested version bump: **major**." in out
     assert "- `client.events.delete_special_event`: method removed" in out
     assert out.index("#### Breaking") < out.index("#### Other")
     assert _api_diff(base, head, "--fail-on-breaking")[0] == 1
@@ -308,7 +317,7 @@ def test_only_additions_suggest_a_minor_bump(bases: dict[str, tuple[Spec, Path]]
     head = _edited(bases, "museum", _museum_add_optional_field, tmp_path)
     code, out, _ = _api_diff(bases["museum"][1], head, "--fail-on-breaking")
     assert code == 0
-    assert out.splitlines()[0] == "API changes: 0 breaking, 1 other (suggested version bump: minor)"
+    assert out.splitlines()[0] == "API changes: 0 breaking, 2 other (suggested version bump: minor)"
 
 
 def test_bad_input_is_exit_2(bases: dict[str, tuple[Spec, Path]], tmp_path: Path) -> None:
