@@ -352,3 +352,19 @@ def test_mistakes_are_mypy_errors(mypy_dir: Path, case: str) -> None:
     result = _mypy(mypy_dir, source)
     assert result.returncode == 1, result.stdout + result.stderr
     assert word in result.stdout and "error" in result.stdout
+
+
+def test_typed_dicts_are_laid_out_as_black_writes_them(generated: Path) -> None:
+    import black
+
+    from generator.shape import black_mode
+
+    # image_block_param.py: a functional TypedDict (a key "media-type") first, then a class.
+    types = generated / PACKAGE / "types"
+    assert (
+        'ImageBlockSourceParam = TypedDict(\n    "ImageBlockSourceParam"'
+        in (types / "image_block_param.py").read_text()
+    )
+    for path in sorted(types.glob("*.py")):
+        source = path.read_text()
+        assert black.format_str(source, mode=black_mode()) == source, path.name

@@ -283,6 +283,8 @@ def _defined_names(trees: dict[str, ast.AST], package: str) -> set[str]:
                 defined.add(node.arg)
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 defined.add(node.target.id)
+            elif isinstance(node, ast.Assign):  # X = TypedDict("X", {...}): the functional syntax
+                defined |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     return defined
 
 
