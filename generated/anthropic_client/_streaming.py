@@ -53,7 +53,7 @@ __all__ = [
 T = TypeVar("T")
 R = TypeVar("R")
 
-_LINE_END = re.compile(rb"\r\n|\r|\n")
+_LINE_END = rb"\r\n|\r|\n"  # the line ends of an event stream (re caches the pattern)
 _BOM = b"\xef\xbb\xbf"
 _DONE = "[DONE]"
 
@@ -114,7 +114,7 @@ class SSEDecoder:
         events: list[ServerSentEvent] = []
         start = 0
         buffer = self._buffer
-        for match in _LINE_END.finditer(buffer):
+        for match in re.finditer(_LINE_END, buffer):
             if not final and match.group() == b"\r" and match.end() == len(buffer):
                 break  # a CR at the end of the chunk may be the first half of a CRLF
             event = self._line(buffer[start : match.start()].decode("utf-8", "replace"))
