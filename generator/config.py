@@ -28,6 +28,18 @@ class ParameterConfig:
 
 
 @dataclass(frozen=True)
+class StreamConfig:
+    """A body flag that makes the operation answer with server-sent events (``stream: true``)."""
+
+    #: The body property (its name on the wire), a boolean.
+    flag: str = "stream"
+    #: The component schema (its key under components/schemas) each event's data is; None: the
+    #: schema of the operation's ``text/event-stream`` response.
+    event: str | None = None
+    located: Located | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class PaginationConfig:
     """How an operation's pages follow one another (see ``Pagination`` in the generated
     ``_pagination.py``); property and parameter names are wire names."""
@@ -51,6 +63,7 @@ class OperationConfig:
     resource: str | None = None
     method: str | None = None
     parameters: Mapping[str, ParameterConfig] = field(default_factory=dict)
+    stream: StreamConfig | None = None
     #: The operation's pagination: a scheme, or False for none (not even one recognised).
     pagination: PaginationConfig | bool | None = None
     located: Located | None = field(default=None, compare=False, repr=False)
@@ -335,13 +348,18 @@ def load_config(path: Path) -> Config:
     operations: dict[str, OperationConfig] = {}
     for key, node in raw["operations"].items() if "operations" in raw else ():
         entry = _check_keys(
-            node, {"resource": _STR, "method": _IDENT, "parameters": "mapping", "pagination": _ANY}, errors
+            node,
+            {"resource": _STR, "method": _IDENT, "parameters": "mapping", "stream": "mapping", "pagination": _ANY},
+            errors,
         )
         if "pagination" in entry:
             entry["pagination"] = parse_pagination(node.child("pagination"), pagination, errors)
         parameters: dict[str, ParameterConfig] = {}
         for wire, pnode in entry.pop("parameters").items() if "parameters" in entry else ():
             parameters[wire] = _parameter(pnode, _PARAMETER_KEYS, errors)
+        if "stream" in entry:
+            snode = entry.pop("stream")
+            entry["stream"] = StreamConfig(**_check_keys(snode, {"flag": _STR, "event": _STR}, errors), located=snode)
         resource = entry.get("resource")
         if isinstance(resource, str) and not all(is_identifier(part) for part in resource.split(".")):
             errors.append(

@@ -179,10 +179,13 @@ class RuntimeType:
 
     annotation: str
     cast: bool = False
+    #: The expression, when it is not ``annotation``.
+    value: Optional[str] = None
 
     @property
     def expr(self) -> str:
-        return f"cast(Type[{self.annotation}], {self.annotation})" if self.cast else self.annotation
+        value = self.value or self.annotation
+        return f"cast(Type[{self.annotation}], {value})" if self.cast else value
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,26 @@ def _noted(argument: Param | BodyField) -> Optional[str]:
     if not argument.deprecated:
         return argument.description
     return "Deprecated." + (f" {argument.description}" if argument.description else "")
+
+
+@dataclass(frozen=True)
+class StreamFlag:
+    """A body property that switches the response to a stream of events (``"stream": true``):
+    the method gets overloads, one per value of the flag."""
+
+    #: The flag's argument.
+    attr: str
+    #: ``Stream[Event]`` and ``AsyncStream[Event]``.
+    returns: TypeRef
+    async_returns: TypeRef
+    #: The method's returns either way (its implementation's and the ``bool`` overload's).
+    either: TypeRef
+    async_either: TypeRef
+
+    def runtime(self, otherwise: RuntimeType) -> RuntimeType:
+        """What the runtime is handed: ``Stream[Event]`` when the flag is true, else ``otherwise``."""
+        value = f"stream_if({self.attr}, {self.returns.annotation}, {otherwise.expr})"
+        return RuntimeType(self.either.annotation, value=value)
 
 
 @dataclass(frozen=True)
@@ -234,6 +257,8 @@ class Operation:
     accept: Optional[str] = None
     #: Typed error bodies, parsed onto the raised error's ``error``.
     errors: tuple[ErrorBody, ...] = ()
+    #: The body flag that makes the response a stream of events, if any.
+    stream: Optional[StreamFlag] = None
     #: How a list operation pages (``returns`` is then ``SyncPage[item]``; ``cast_to`` the body).
     pagination: Optional[Pages] = None
 

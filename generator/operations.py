@@ -14,10 +14,23 @@ from typing import Any, Iterable, Iterator
 from urllib.parse import parse_qsl
 
 from . import naming
-from .config import OperationConfig, ParameterConfig
+from .config import OperationConfig, ParameterConfig, StreamConfig
 from .diagnostics import error
 from .imports import import_lines
-from .ir import Body, BodyField, Const, ErrorBody, Import, Operation, Pages, Param, Resource, RuntimeType, TypeRef
+from .ir import (
+    Body,
+    BodyField,
+    Const,
+    ErrorBody,
+    Import,
+    Operation,
+    Pages,
+    Param,
+    Resource,
+    RuntimeType,
+    StreamFlag,
+    TypeRef,
+)
 from .load import Located
 from .pagination import pages_of
 from .safe import lit
@@ -200,8 +213,12 @@ class OperationBuilder:
         body = self.request_body(op, method_name, taken)
         returns, accept = self.response_type(op, method_name)
         cast_to, errors = _cast_to(returns), self.error_types(op, method_name)
+        stream = self.stream_flag(op, cfg.stream if cfg else None, body, returns, method_name)
         # The names the method's code uses besides its arguments: an argument never takes one.
-        code = naming.METHOD_HELPERS | _names_in(cast_to.expr, *(e.runtime.expr for e in errors))
+        runtime = [cast_to] if stream is None else [stream.runtime(cast_to)]
+        code = set(naming.METHOD_HELPERS) | _names_in(*(r.expr for r in runtime), *(e.runtime.expr for e in errors))
+        if stream is not None:
+            code.discard(stream.attr)  # the flag itself: never renamed
         pages = self._pages(op, method, key, cfg, raw_params, method_name, returns)
         if pages is not None:
             returns = combine("SyncPage[{}]", [pages.item], Import("._pagination", "SyncPage"))
@@ -234,6 +251,7 @@ class OperationBuilder:
             deprecated=bool(op.value.get("deprecated")),
             accept=accept,
             errors=errors,
+            stream=stream,
             pagination=pages,
         )
 
@@ -404,9 +422,15 @@ class OperationBuilder:
             accept.extend(mt for mt, _ in media if mt not in accept)
             hint = naming.pascal(method_name) + "Response" + ("" if i == 0 else naming.pascal(code))
             json_media = next((m for mt, m in media if _media_kind(mt) == "json"), None)
+            streamed = next(((kind, m) for mt, m in media for kind in [_stream_kind(mt)] if kind), None)
             if json_media is not None:
                 schema = json_media.get("schema")
                 ref = self.type_of(schema, hint) if schema else type_ref("object")
+            elif streamed is not None:  # server-sent events or JSON Lines, read as they arrive
+                kind, stream_media = streamed
+                schema = stream_media.get("schema")
+                item = self.type_of(schema, hint + ("Event" if kind == "Stream" else "Item")) if schema else None
+                ref = _stream_of(kind, item or type_ref("object"))
             elif any(_media_kind(mt) == "text" for mt, _ in media):
                 ref = type_ref("str")
             else:
@@ -426,6 +450,76 @@ class OperationBuilder:
                 returns = optional(returns)
         header = ", ".join(accept)
         return returns, (header if header and header != "application/json" else None)
+
+    def stream_flag(
+        self,
+        op: Located,
+        sc: StreamConfig | None,
+        body: Body | None,
+        returns: TypeRef,
+        method_name: str,
+    ) -> StreamFlag | None:
+        """The body flag that switches the response to server-sent events: the config's (its event
+        schema named there, else the operation's ``text/event-stream`` response's), or without
+        config a boolean ``stream`` property where the operation declares JSON and
+        ``text/event-stream`` responses."""
+        declared = self._declared_events(op)
+        fields = body.fields if body is not None else ()
+        if sc is None:
+            if declared is None or returns.outer == "Stream":
+                return None
+            field_ = next((f for f in fields if f.wire_name == "stream" and f.type.annotation == "bool"), None)
+            if field_ is None:
+                return None
+            event = declared
+        else:
+            assert sc.located is not None
+            where = sc.located.child("flag") if "flag" in sc.located.value else sc.located
+            field_ = next((f for f in fields if f.wire_name == sc.flag), None)
+            if field_ is None:
+                raise where.error(f"the operation's request body has no property {sc.flag!r} to switch streaming")
+            if field_.type.annotation != "bool":
+                raise where.error(f"the body property {sc.flag!r} is not a boolean (it is {field_.type.annotation})")
+            if returns.outer == "Stream":
+                raise sc.located.error("the operation answers with events already: it takes no 'stream' flag")
+            if sc.event is not None:
+                components = self.spec.top.get("components")
+                schemas = components.get("schemas") if components is not None else None
+                if schemas is None or schemas.get(sc.event) is None:
+                    raise sc.located.child("event").error(f"there is no schema {sc.event!r} under components/schemas")
+                pointer = sc.event.replace("~", "~0").replace("/", "~1").replace("%", "%25")
+                event = Located(self.spec.root, ("x-oagen-stream",), {"$ref": "#/components/schemas/" + pointer})
+            elif declared is not None:
+                event = declared
+            else:
+                raise sc.located.error(
+                    "name the events' schema ('event'): the operation declares no text/event-stream response"
+                )
+        item = self.type_of(event, naming.pascal(method_name) + "Event") if event.value is not None else None
+        stream = _stream_of("Stream", item or type_ref("object"))
+        async_stream = _stream_of("AsyncStream", item or type_ref("object"))
+        union = Import(_TYPING, "Union")
+        return StreamFlag(
+            attr=field_.attr,
+            returns=stream,
+            async_returns=async_stream,
+            either=combine("Union[{}]", [returns, stream], union),
+            async_either=combine("Union[{}]", [returns, async_stream], union),
+        )
+
+    def _declared_events(self, op: Located) -> Located | None:
+        """The schema of the operation's 2xx ``text/event-stream`` response (a node whose value is
+        None when it declares none)."""
+        responses = op.get("responses")
+        for code, response in by_key(responses.items()) if responses else ():
+            if not code.startswith("2"):
+                continue
+            content = self.spec.deref(response).get("content")
+            for mt, media in content.items() if content else ():
+                if _stream_kind(mt) == "Stream":
+                    schema = media.get("schema")
+                    return schema if schema is not None else Located(media.doc, media.parts, None)
+        return None
 
     def error_types(self, op: Located, method_name: str) -> tuple[ErrorBody, ...]:
         """(status key, type expression) of every declared error response with a JSON schema."""
@@ -478,6 +572,23 @@ def _media_kind(media_type: str) -> str:
     if mt.startswith("text/") or mt.endswith(("/xml", "+xml")):
         return "text"
     return "binary"
+
+
+#: JSON Lines media types (the runtime's ``JSONLines``).
+_JSONL = ("application/jsonl", "application/x-jsonl", "application/x-ndjson", "application/jsonlines")
+
+
+def _stream_kind(media_type: str) -> str | None:
+    """``Stream`` for server-sent events, ``JSONLines`` for JSON Lines, else None."""
+    mt = media_type.split(";")[0].strip().lower()
+    if mt == "text/event-stream":
+        return "Stream"
+    return "JSONLines" if mt in _JSONL else None
+
+
+def _stream_of(kind: str, item: TypeRef) -> TypeRef:
+    """``Stream[item]`` (``AsyncStream``, ``JSONLines``...): the runtime's class of that name."""
+    return combine(kind + "[{}]", [item], Import("._streaming", kind))
 
 
 def _is_binary(value: object) -> bool:
@@ -533,7 +644,7 @@ def _cast_to(returns: TypeRef) -> RuntimeType:
         return RuntimeType("NoneType")
     if returns.is_type is False:
         return RuntimeType(returns.annotation, cast=True)  # an alias of a union, Literal...
-    if returns.annotation.isidentifier() or returns.outer in ("List", "Dict"):
+    if returns.annotation.isidentifier() or returns.outer in ("List", "Dict", "Stream", "JSONLines"):
         return RuntimeType(returns.annotation)  # a class, or a generic alias mypy already reads as a type
     return RuntimeType(returns.annotation, cast=True)
 
@@ -675,6 +786,11 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
                 imports |= {Import(_TYPING, "cast"), Import(_TYPING, "Type")}
             if op.cast_to.annotation == "NoneType":
                 imports.add(Import("types", "NoneType"))
+            if op.stream is not None:
+                imports |= op.stream.either.imports | op.stream.async_either.imports
+                imports |= {Import(_TYPING, n) for n in ("overload", "Literal", "TYPE_CHECKING")}
+                imports.add(Import("._streaming", "stream_if"))
+                imports |= {Import("._types", "NOT_GIVEN"), Import("._types", "NotGiven")}
     return Resource(
         attr=node.segment,
         class_name=class_name,

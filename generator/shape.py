@@ -82,7 +82,8 @@ def argument(name: str, value: str | RuntimeType, separator: str = "=") -> Item:
     can split."""
     if isinstance(value, RuntimeType):
         if value.cast:
-            return Bracket(f"{name}{separator}cast(", (f"Type[{value.annotation}]", value.annotation), ")")
+            items = (f"Type[{value.annotation}]", value.value or value.annotation)
+            return Bracket(f"{name}{separator}cast(", items, ")")
         value = value.expr
     return f"{name}{separator}{value}"
 
@@ -113,8 +114,9 @@ BATCH = 400
 #: "statement": a statement; "parameter": one parameter of a def (trailing comma included);
 #: "argument": one argument of a call split one per line (trailing comma included); "entry": one
 #: entry of a dict display split one per line (likewise); "returns": the closing line of a def's
-#: signature, ``) -> T:``; "def": a whole ``def name(...) -> T:`` line (its body follows it).
-KINDS = ("statement", "parameter", "argument", "entry", "returns", "def")
+#: signature, ``) -> T:``; "stub": that of an overload, ``) -> T: ...``; "def": a whole
+#: ``def name(...) -> T:`` line (its body follows it).
+KINDS = ("statement", "parameter", "argument", "entry", "returns", "stub", "def")
 #: The kinds that stand inside brackets opened one level up.
 _IN_BRACKETS = ("parameter", "argument", "entry")
 
@@ -214,13 +216,14 @@ def _format_batch(keys: list[str]) -> list[str]:
         "argument": ([pad + "_("], [pad + ")"]),
         "entry": ([pad + "_ = {"], [pad + "}"]),
         "returns": ([pad + "def _(", inner + "self,"], [inner + "pass"]),
+        "stub": ([pad + "def _(", inner + "self,"], []),
         "def": ([], [inner + "pass"]),
     }[kind]
     for n, (text, _, _) in enumerate(items):
         lines += [
             f"{pad}{_MARK}{n}",
             *opening,
-            pad + text if kind in ("statement", "returns", "def") else inner + text,
+            pad + text if kind in ("statement", "returns", "stub", "def") else inner + text,
             *closing,
         ]
     try:

@@ -8,13 +8,17 @@ the full suite, ``-m "not slow"`` leaves it out while working on something else.
 
 from __future__ import annotations
 
+import ast
+import asyncio
 import importlib
 import importlib.util
+import inspect
 import json
 import os
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 from types import ModuleType
 from typing import Iterator
@@ -23,6 +27,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from .event_server import EventServer
 from .helpers import ROOT, run_oagen
 
 pytestmark = pytest.mark.slow
@@ -116,6 +121,182 @@ def test_the_package_is_mypy_strict_clean(generated: Path) -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- streaming: the official SDK's README examples, run unchanged but for the import ----------------
+
+#: An answer of messages.create(..., stream=True), as the API sends it (with a ping it sends too).
+MESSAGE_EVENTS = [
+    b'event: message_start\ndata: {"type": "message_start", "message": {"id": "msg_1", "type": "message",'
+    b' "role": "assistant", "content": [], "model": "claude-sonnet-4-5-20250929", "stop_reason": null,'
+    b' "stop_sequence": null, "usage": {"input_tokens": 25, "output_tokens": 1}}}\n\n',
+    b'event: content_block_start\ndata: {"type": "content_block_start", "index": 0,'
+    b' "content_block": {"type": "text", "text": ""}}\n\n',
+    b'event: ping\ndata: {"type": "ping"}\n\n',
+    b'event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0,'
+    b' "delta": {"type": "text_delta", "text": "Hello!"}}\n\n',
+    b'event: content_block_stop\ndata: {"type": "content_block_stop", "index": 0}\n\n',
+    b'event: message_delta\ndata: {"type": "message_delta", "delta": {"stop_reason": "end_turn",'
+    b' "stop_sequence": null}, "usage": {"output_tokens": 15}}\n\n',
+    b'event: message_stop\ndata: {"type": "message_stop"}\n\n',
+]
+EVENT_TYPES = [
+    "message_start",
+    "content_block_start",
+    "ping",
+    "content_block_delta",
+    "content_block_stop",
+    "message_delta",
+    "message_stop",
+]
+BATCH_RESULTS = [
+    b'{"custom_id": "first", "result": {"type": "succeeded", "message": {"id": "msg_2", "type": "message",'
+    b' "role": "assistant", "content": [{"type": "text", "text": "Hi"}], "model": "claude-sonnet-4-5-20250929",'
+    b' "stop_reason": "end_turn", "stop_sequence": null, "usage": {"input_tokens": 1, "output_tokens": 1}}}}\n',
+    b'{"custom_id": "second", "result": {"type": "errored", "error": {"type": "error",'
+    b' "error": {"type": "overloaded_error", "message": "Overloaded"}}}}\n',
+]
+
+#: The SDK README's examples (its "Streaming responses" section and the batch results of
+#: "Message Batches"), as written there but for `anthropic` -> `anthropic_sdk`; `batch_id` given.
+README_SYNC = """
+from anthropic_sdk import Anthropic
+
+client = Anthropic()
+
+stream = client.messages.create(
+    max_tokens=1024,
+    messages=[
+        {
+            "role": "user",
+            "content": "Hello, Claude",
+        }
+    ],
+    model="claude-sonnet-4-5-20250929",
+    stream=True,
+)
+for event in stream:
+    print(event.type)
+
+batch_id = "msgbatch_1"
+for entry in client.messages.batches.results(batch_id):
+    if entry.result.type == "succeeded":
+        print(entry.result.message.content)
+"""
+README_ASYNC = """
+from anthropic_sdk import AsyncAnthropic
+
+client = AsyncAnthropic()
+
+stream = await client.messages.create(
+    max_tokens=1024,
+    messages=[
+        {
+            "role": "user",
+            "content": "Hello, Claude",
+        }
+    ],
+    model="claude-sonnet-4-5-20250929",
+    stream=True,
+)
+async for event in stream:
+    print(event.type)
+
+batch_id = "msgbatch_1"
+result_stream = await client.messages.batches.results(batch_id)
+async for entry in result_stream:
+    if entry.result.type == "succeeded":
+        print(entry.result.message.content)
+"""
+
+
+@pytest.fixture(scope="module")
+def event_server() -> Iterator[EventServer]:
+    server = EventServer()
+    server.respond(200, "text/event-stream", MESSAGE_EVENTS, path="/v1/messages")
+    server.respond(200, "application/x-jsonl", BATCH_RESULTS, path="/v1/messages/batches/")
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("example", [README_SYNC, README_ASYNC], ids=["sync", "async"])
+def test_the_sdks_readme_streaming_examples_run(
+    sdk: ModuleType,
+    generated: Path,
+    event_server: EventServer,
+    example: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", event_server.url)
+    # Top-level await, as in an asyncio REPL or a notebook, for the async example.
+    code = compile(example, "README.md", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    result = types.FunctionType(code, {"__name__": "readme"})()
+    if inspect.iscoroutine(result):
+        asyncio.run(result)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [*EVENT_TYPES, "[ResponseTextBlock(citations=None, text='Hi', type='text')]"]
+    heads = [head for head, _ in event_server.requests[-2:]]
+    assert heads[0].startswith(b"POST /v1/messages ") and heads[1].startswith(b"GET /v1/messages/batches/msgbatch_1/")
+    assert json.loads(event_server.requests[-2][1])["stream"] is True
+
+
+def test_the_first_event_is_seen_before_the_last_is_sent(sdk: ModuleType, event_server: EventServer) -> None:
+    client = sdk.Anthropic(api_key="sk-test", base_url=event_server.url)
+    event_server.respond(200, "text/event-stream", MESSAGE_EVENTS, path="/v1/messages", hold=True)
+    with client.messages.create(
+        max_tokens=1024, messages=[{"role": "user", "content": "Hi"}], model="m", stream=True
+    ) as stream:
+        first = next(stream)
+        assert type(first).__name__ == "MessageStartEvent" and first.message.id == "msg_1"
+        assert not event_server.finished.is_set()
+        event_server.go.set()
+        assert [e.type for e in stream] == EVENT_TYPES[1:]
+    assert event_server.finished.is_set()
+    message = client.beta.messages.create(
+        max_tokens=1024, messages=[{"role": "user", "content": "Hi"}], model="m", stream=True
+    )
+    assert type(next(message)).__name__ == "BetaMessageStartEvent"
+    message.close()
+
+
+def test_the_readme_examples_are_mypy_strict_clean(generated: Path, tmp_path: Path) -> None:
+    if importlib.util.find_spec("mypy") is None:
+        pytest.skip("mypy is not installed")
+    # mypy checks top-level await only inside a coroutine: the async example as a function's body.
+    body = "\n".join(("    " + line if line else line) for line in README_ASYNC.split("\n"))
+    (tmp_path / "readme_sync.py").write_text(README_SYNC)
+    (tmp_path / "readme_async.py").write_text(f"async def main() -> None:{body}")
+    (tmp_path / "kinds.py").write_text(
+        "from anthropic_sdk import Anthropic, Stream\n"
+        "from anthropic_sdk.types import Message, RawMessageStreamEvent\n"
+        "def use(client: Anthropic) -> None:\n"
+        "    stream: Stream[RawMessageStreamEvent] = client.messages.create(\n"
+        '        max_tokens=1, messages=[], model="m", stream=True\n'
+        "    )\n"
+        '    message: Message = client.messages.create(max_tokens=1, messages=[], model="m")\n'
+        '    wrong: Message = client.messages.create(max_tokens=1, messages=[], model="m", stream=True)\n'
+        "    print(stream, message, wrong)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, "readme_sync.py", "readme_async.py"],
+        cwd=tmp_path,
+        env={**os.environ, "MYPYPATH": str(generated)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, "kinds.py"],
+        cwd=tmp_path,
+        env={**os.environ, "MYPYPATH": str(generated)},
+        capture_output=True,
+        text=True,
+    )
+    assert (
+        result.stdout.count("error:") == 1 and "kinds.py:8: error: Incompatible types" in result.stdout
+    ), result.stdout
 
 
 # The official SDK's README pagination examples, unchanged but for the import (and the two that

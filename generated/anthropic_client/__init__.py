@@ -22,6 +22,7 @@ from ._exceptions import (
     AnthropicError,
 )
 from ._response import APIResponse, AsyncAPIResponse
+from ._streaming import AsyncJSONLines, AsyncStream, JSONLines, ServerSentEvent, Stream
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __title__, __version__
 
@@ -38,6 +39,11 @@ __all__ = [
     "BaseModel",
     "APIResponse",
     "AsyncAPIResponse",
+    "Stream",
+    "AsyncStream",
+    "JSONLines",
+    "AsyncJSONLines",
+    "ServerSentEvent",
     "AnthropicError",
     "APIError",
     "APIStatusError",

@@ -51,6 +51,7 @@ from ._response import (
     StreamedAPIResponse,
     validate_as,
 )
+from ._streaming import stream_class
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query
 from ._utils import (
     Part,
@@ -420,9 +421,11 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         )
         max_retries = self.max_retries
         retries_taken = 0
+        # An event stream or JSON Lines is read as it arrives, whatever the mode.
+        streamed_body = mode == "stream" or stream_class(cast_to) is not None
         while True:
             try:
-                response = self._client.send(request, stream=mode == "stream")
+                response = self._client.send(request, stream=streamed_body)
             except httpx.RequestError as exc:
                 if retries_taken >= max_retries:
                     raise _connection_error(exc, request) from exc
@@ -433,10 +436,12 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             if response.is_success:
                 if mode == "stream":
                     streamed = StreamedAPIResponse(
-                        response, cast_to, retries_taken, strict=strict
+                        response, cast_to, retries_taken, strict=strict, errors=errors
                     )
                     return cast(T, streamed)
-                result = APIResponse(response, cast_to, retries_taken, strict=strict)
+                result = APIResponse(
+                    response, cast_to, retries_taken, strict=strict, errors=errors
+                )
                 return cast(T, result) if mode == "raw" else result.parse()
             if retries_taken >= max_retries or not _should_retry(response):
                 response.read()  # a streamed error's body, for the error
@@ -531,9 +536,11 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         )
         max_retries = self.max_retries
         retries_taken = 0
+        # An event stream or JSON Lines is read as it arrives, whatever the mode.
+        streamed_body = mode == "stream" or stream_class(cast_to) is not None
         while True:
             try:
-                response = await self._client.send(request, stream=mode == "stream")
+                response = await self._client.send(request, stream=streamed_body)
             except httpx.RequestError as exc:
                 if retries_taken >= max_retries:
                     raise _connection_error(exc, request) from exc
@@ -544,11 +551,11 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             if response.is_success:
                 if mode == "stream":
                     streamed = AsyncStreamedAPIResponse(
-                        response, cast_to, retries_taken, strict=strict
+                        response, cast_to, retries_taken, strict=strict, errors=errors
                     )
                     return cast(T, streamed)
                 result = AsyncAPIResponse(
-                    response, cast_to, retries_taken, strict=strict
+                    response, cast_to, retries_taken, strict=strict, errors=errors
                 )
                 return cast(T, result) if mode == "raw" else result.parse()
             if retries_taken >= max_retries or not _should_retry(response):

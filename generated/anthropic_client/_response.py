@@ -25,6 +25,7 @@ from typing import (
     Callable,
     Generic,
     Iterator,
+    Mapping,
     TypeVar,
     cast,
 )
@@ -34,6 +35,7 @@ import pydantic
 from typing_extensions import Literal, ParamSpec
 
 from ._exceptions import APIResponseValidationError
+from ._streaming import make_stream, stream_class
 from ._utils import media_kind
 
 __all__ = [
@@ -133,17 +135,29 @@ class _BaseAPIResponse(Generic[R]):
         retries_taken: int,
         *,
         strict: bool = False,
+        errors: Mapping[str, object] | None = None,
     ) -> None:
         self.http_response = http_response
         self.retries_taken = retries_taken
         self._cast_to = cast_to
         self._strict = strict
+        self._errors = errors
         self._parsed: tuple[R] | None = None
 
     def _parse_read(self) -> R:
         """The body, read already, as `cast_to` (decoded once, then cached)."""
         if self._parsed is None:
-            if self._cast_to in (BinaryAPIResponse, AsyncBinaryAPIResponse):
+            asynchronous = self._binary_class() is AsyncBinaryAPIResponse
+            stream = make_stream(
+                self._cast_to,
+                self.http_response,
+                asynchronous=asynchronous,
+                strict=self._strict,
+                errors=self._errors,
+            )
+            if stream is not None:  # read as it arrives: the body is not read here
+                self._parsed = (cast(R, stream),)
+            elif self._cast_to in (BinaryAPIResponse, AsyncBinaryAPIResponse):
                 binary = self._binary_class()
                 parsed = binary(self.http_response, bytes, self.retries_taken)
                 self._parsed = (cast(R, parsed),)
@@ -238,8 +252,11 @@ class StreamedAPIResponse(_BaseAPIResponse[R]):
     """
 
     def parse(self) -> R:
-        """The body as the method's return type (read, decoded once, then cached)."""
-        self.http_response.read()
+        """The body as the method's return type (read, decoded once, then cached; a
+        `Stream` or `JSONLines` is not read here, it reads the body as it is iterated).
+        """
+        if stream_class(self._cast_to) is None:
+            self.http_response.read()
         return self._parse_read()
 
     def read(self) -> bytes:
@@ -291,8 +308,11 @@ class AsyncStreamedAPIResponse(_BaseAPIResponse[R]):
         return AsyncBinaryAPIResponse
 
     async def parse(self) -> R:
-        """The body as the method's return type (read, decoded once, then cached)."""
-        await self.http_response.aread()
+        """The body as the method's return type (read, decoded once, then cached; an
+        `AsyncStream` or `AsyncJSONLines` is not read here, it reads the body as it is iterated).
+        """
+        if stream_class(self._cast_to) is None:
+            await self.http_response.aread()
         return self._parse_read()
 
     async def read(self) -> bytes:

@@ -11,11 +11,13 @@ from typing_extensions import Concatenate, ParamSpec
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._response import AsyncBinaryAPIResponse, BinaryAPIResponse
+from ._streaming import AsyncJSONLines, AsyncStream, JSONLines, Stream
 
 __all__ = ["SyncAPIResource", "AsyncAPIResource", "asynchronous"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 class SyncAPIResource:
@@ -40,6 +42,18 @@ def asynchronous(
 
 @overload
 def asynchronous(
+    method: Callable[Concatenate[Any, P], Stream[T]],
+) -> Callable[Concatenate[AsyncAPIResource, P], Coroutine[Any, Any, AsyncStream[T]]]: ...
+
+
+@overload
+def asynchronous(
+    method: Callable[Concatenate[Any, P], JSONLines[T]],
+) -> Callable[Concatenate[AsyncAPIResource, P], Coroutine[Any, Any, AsyncJSONLines[T]]]: ...
+
+
+@overload
+def asynchronous(
     method: Callable[Concatenate[Any, P], R],
 ) -> Callable[Concatenate[AsyncAPIResource, P], Coroutine[Any, Any, R]]: ...
 
@@ -54,7 +68,8 @@ def asynchronous(
     code returns an awaitable of the same result. The twin keeps the method's signature
     (for type checkers) and its name and docstring (for `help()`). The one difference:
     a file comes back as an `AsyncBinaryAPIResponse` (its methods are awaited) where the
-    sync method gives a `BinaryAPIResponse`.
+    sync method gives a `BinaryAPIResponse`, and a stream an `AsyncStream` (`AsyncJSONLines`)
+    where the sync method gives a `Stream` (`JSONLines`).
     """
 
     async def twin(self: AsyncAPIResource, /, *args: P.args, **kwargs: P.kwargs) -> Any:
