@@ -38,14 +38,12 @@ from __future__ import annotations
 
 import ast
 import functools
-import gc
 import hashlib
 import json
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 if TYPE_CHECKING:
     import griffe
@@ -53,6 +51,7 @@ if TYPE_CHECKING:
 from .cache import Cache
 from .diagnostics import GenerationError, error
 from .fastpath import code_digest
+from .workers import without_gc
 
 REQUEST, RESPONSE = "request", "response"
 
@@ -360,7 +359,7 @@ class Reader:
         if not keys:
             return
         hits = self._cache.get_many(_KIND, keys.values())
-        with _without_gc():
+        with without_gc():
             found = {item: decode_entry(hits[key]) for item, key in keys.items() if key in hits}
         fresh: dict[str, bytes] = {}
         for item, key in keys.items():
@@ -374,21 +373,6 @@ class Reader:
     def read(self, relative: str, code: str) -> ModuleFacts:
         self.read_many([(relative, code)])
         return self._seen[(relative, code)]
-
-
-@contextmanager
-def _without_gc() -> Iterator[None]:
-    """No cyclic garbage collection in this block: the facts decoded and the APIs built from them
-    are many objects that live on and make no cycles, and the collector's passes over them (and
-    over the generation's objects, when ``generate`` prints a summary) cost more than they find.
-    Not around griffe's reading of a module: its objects are cyclic garbage once read."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # --- module facts as JSON (for the cache) -----------------------------------------------------
@@ -1127,7 +1111,7 @@ def diff_trees(old: Mapping[str, str], new: Mapping[str, str], cache: Cache | No
     # One look-up in the cache for the modules of both trees:
     modules = [(p, tree[p]) for tree in (old, new) for p in _modules(tree, _packages(tree))]
     reader.read_many(modules)
-    with _without_gc():  # every module read: no griffe (and its cyclic garbage) from here on
+    with without_gc():  # every module read: no griffe (and its cyclic garbage) from here on
         return compare(load_api(old, reader), load_api(new, reader))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
@@ -16,6 +15,7 @@ from .load import Spec
 from .options import Options
 from .render import render
 from .validate import check_version, validation_diagnostics
+from .workers import without_gc
 
 
 @dataclass
@@ -88,20 +88,6 @@ def _build_and_render(spec: Spec, config: Config, options: Options, cache: Cache
     with without_gc():
         files = render(api, cache=cache, laid_out=laid_out)
     return _Built(files, laid_out, warnings)
-
-
-@contextmanager
-def without_gc() -> Iterator[None]:
-    """No cyclic garbage collection in this block: parsing the spec, building the IR and rendering
-    make millions of objects that live on, and the collector's passes over them cost more than the
-    little garbage they find (the worker processes of validation and formatting keep it on)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @contextmanager

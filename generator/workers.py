@@ -43,3 +43,18 @@ def pool(workers: int, *, preload: tuple[str, ...] = ()) -> Iterator[ProcessPool
             yield executor
     finally:
         gc.unfreeze()
+
+
+@contextmanager
+def without_gc() -> Iterator[None]:
+    """No cyclic garbage collection in this block: parsing the spec, building the IR and rendering
+    (or decoding api_diff's cached facts) make millions of objects that live on, and the collector's
+    passes over them cost more than the little garbage they find (the worker processes of validation
+    and formatting keep it on)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
