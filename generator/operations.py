@@ -253,6 +253,7 @@ class OperationBuilder:
             errors=errors,
             stream=stream,
             pagination=pages,
+            last_path_positional=self.schemas.config.positional_path_parameters == "last",
         )
 
     def _pages(
@@ -756,7 +757,7 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
                 imports |= p.type.imports
                 if p.always_include:
                     imports.add(Import("._utils", "include_defaults"))
-            if any(p.check_non_empty for p in op.positional):
+            if any(p.check_non_empty for p in op.located("path")):
                 imports.add(Import("._utils", "require_non_empty"))
             if op.deprecated_arguments:
                 imports.add(Import("._utils", "warn_deprecated"))

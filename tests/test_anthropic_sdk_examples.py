@@ -80,9 +80,6 @@ KNOWN_DIFFERENCES = {
     " the SDK {BetaMessageBatchIndividualResponse, JSONLDecoder}",
     "messages.batches.results returns {JSONLines, MessageBatchIndividualResponse},"
     " the SDK {JSONLDecoder, MessageBatchIndividualResponse}",
-    # Every path parameter is positional; the SDK makes all but the last keyword-only.
-    "beta.skills.versions.delete: skill_id is positional, the SDK's keyword",
-    "beta.skills.versions.retrieve: skill_id is positional, the SDK's keyword",
 }
 
 
