@@ -142,6 +142,16 @@ def test_the_34_endpoints_have_the_sdks_names_parameters_and_return_types(
     print("\n".join(["only in the generated client:", *sorted(extras)]))
 
 
+def test_betas_are_typed_by_the_beta_enum(surfaces: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    # The document types the anthropic-beta header as a string; the overlay gives it the SDK's schema.
+    expected, actual = surfaces
+    with_betas = [path for path, method in expected["Anthropic"].items() if "betas" in method["params"]]
+    assert len(with_betas) >= 20
+    for path in with_betas:
+        if path not in HELPERS:
+            assert actual["Anthropic"][path]["params"]["betas"]["type"] == "List[AnthropicBetaParam] | NotGiven", path
+
+
 def test_the_sdks_errors_are_there_with_their_bases(surfaces: tuple[dict[str, Any], dict[str, Any]]) -> None:
     expected, actual = surfaces
     for name, bases in expected["errors"].items():
