@@ -214,7 +214,9 @@ HELLO = {"max_tokens": 1024, "messages": [{"role": "user", "content": "Hello, Cl
 #: README "Usage", "Async usage", "Token counting" (after the Usage section's client), "Message
 #: Batches" (create; retrieve, cancel and delete as the SDK's api.md gives them), "File uploads"
 #: (download and delete as api.md gives them), "Handling errors", "Retries", "Timeouts" (its
-#: `httpx` imported), "Default Headers".
+#: `httpx` imported), "Default Headers", "Request IDs", "Accessing raw response data" (its two
+#: snippets apart), "Making custom/undocumented requests", "Configuring the HTTP client", "Managing
+#: HTTP resources".
 README = {
     "usage": """\
 import os
@@ -405,6 +407,97 @@ client = Anthropic(
 )
 client.models.retrieve("claude-sonnet-4-5-20250929")
 """,
+    "request_ids": """\
+from anthropic_sdk import Anthropic
+
+client = Anthropic()
+
+message = client.messages.create(
+    max_tokens=1024,
+    messages=[
+        {
+            "role": "user",
+            "content": "Hello, Claude",
+        }
+    ],
+    model="claude-sonnet-4-5-20250929",
+)
+print(message._request_id)  # req_018EeWyXxfu5pfWkrYcMdjWG
+""",
+    "raw_response": """\
+from anthropic_sdk import Anthropic
+
+client = Anthropic()
+response = client.messages.with_raw_response.create(
+    max_tokens=1024,
+    messages=[{
+        "role": "user",
+        "content": "Hello, Claude",
+    }],
+    model="claude-sonnet-4-5-20250929",
+)
+print(response.headers.get('X-My-Header'))
+
+message = response.parse()  # get the object that `messages.create()` would have returned
+print(message.content)
+""",
+    # The README's next snippet, after the previous one's client (its `response` is another type).
+    "streaming_response": """\
+from anthropic_sdk import Anthropic
+
+client = Anthropic()
+
+with client.messages.with_streaming_response.create(
+    max_tokens=1024,
+    messages=[
+        {
+            "role": "user",
+            "content": "Hello, Claude",
+        }
+    ],
+    model="claude-sonnet-4-5-20250929",
+) as response:
+    print(response.headers.get("X-My-Header"))
+
+    for line in response.iter_lines():
+        print(line)
+""",
+    "undocumented": """\
+import httpx
+from anthropic_sdk import Anthropic
+
+client = Anthropic()
+
+response = client.post(
+    "/foo",
+    cast_to=httpx.Response,
+    body={"my_param": True},
+)
+
+print(response.headers.get("x-foo"))
+""",
+    "http_client": """\
+import httpx
+from anthropic_sdk import Anthropic, DefaultHttpxClient
+
+client = Anthropic(
+    # Or use the `ANTHROPIC_BASE_URL` env var
+    base_url="http://my.test.server.example.com:8083",
+    http_client=DefaultHttpxClient(
+        proxy="http://my.test.proxy.example.com",
+        transport=httpx.HTTPTransport(local_address="0.0.0.0"),
+    ),
+)
+""",
+    "managing_resources": """\
+from anthropic_sdk import Anthropic
+
+with Anthropic() as client:
+  # make requests here
+  ...
+
+# HTTP client is now closed
+""",
 }
 
 
@@ -574,6 +667,44 @@ def test_default_headers(server: HTTPServer) -> None:
     server.expect_request("/v1/models/claude-sonnet-4-5-20250929").respond_with_json(MODEL)
     run(README["default_headers"])
     assert server.log[0][0].headers["anthropic-version"] == "My-Custom-Value"
+
+
+def test_request_ids(server: HTTPServer, capsys: pytest.CaptureFixture[str]) -> None:
+    server.expect_request("/v1/messages").respond_with_json(MESSAGE, headers={"request-id": "req_018EeWy"})
+    namespace = run(README["request_ids"])
+    assert capsys.readouterr().out == "req_018EeWy\n"
+    with pytest.raises(AttributeError):
+        namespace["message"].usage._request_id  # only the object a method returns has one, as the SDK's
+
+
+def test_raw_and_streamed_responses(server: HTTPServer, capsys: pytest.CaptureFixture[str]) -> None:
+    server.expect_request("/v1/messages").respond_with_json(MESSAGE, headers={"X-My-Header": "mine"})
+    run(README["raw_response"])
+    run(README["streaming_response"])
+    assert sent(server) == [("POST", "/v1/messages", HELLO)] * 2
+    assert capsys.readouterr().out.splitlines() == [
+        "mine",
+        "[ResponseTextBlock(citations=None, text='Hello!', type='text')]",
+        "mine",
+        *server.log[1][1].get_data(as_text=True).splitlines(),  # the body's lines, as sent
+    ]
+
+
+def test_undocumented_endpoints(server: HTTPServer, capsys: pytest.CaptureFixture[str]) -> None:
+    server.expect_request("/foo", method="POST", json={"my_param": True}).respond_with_json({}, headers={"x-foo": "f"})
+    run(README["undocumented"])
+    assert sent(server) == [("POST", "/foo", {"my_param": True})]  # with the client's key and headers
+    assert server.log[0][0].headers["anthropic-version"] == "2023-06-01"
+    assert capsys.readouterr().out == "f\n"
+
+
+def test_configuring_the_http_client_and_managing_resources(sdk: ModuleType) -> None:
+    namespace = run(README["http_client"])
+    http_client = namespace["client"]._client
+    assert isinstance(http_client, sdk.DefaultHttpxClient) and http_client.follow_redirects
+    assert http_client.timeout == sdk.DEFAULT_TIMEOUT
+    namespace = run(README["managing_resources"])
+    assert namespace["client"].is_closed()
 
 
 def test_the_readme_examples_are_mypy_strict_clean(generated: Path, tmp_path: Path) -> None:

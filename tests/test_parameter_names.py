@@ -275,3 +275,26 @@ def test_a_configured_argument_name_the_method_uses_is_an_error(tmp_path: Path) 
         in (result.stderr)
     )
     assert not (tmp_path / "out").exists()
+
+
+#: Resource names the client's own methods have.
+NAMED = ["get", "post", "put", "patch", "delete", "request", "close"]
+
+
+def test_resources_named_like_the_clients_own_methods_get_a_trailing_underscore(tmp_path: Path) -> None:
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}}
+    paths = {f"/{tag}": {"get": {"operationId": f"{tag}_list", "tags": [tag], "responses": ok}} for tag in NAMED}
+    spec = {"openapi": "3.0.3", "info": {"title": "Verbs", "version": "1"}, "paths": paths}
+    (tmp_path / "openapi.json").write_text(json.dumps(spec))
+    result = run_oagen("generate", str(tmp_path / "openapi.json"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    client = (tmp_path / "out" / "verbs_client" / "_client.py").read_text()
+    for tag in NAMED:
+        assert f"def {tag}_(self)" in client
+    check = subprocess.run(
+        [sys.executable, "-c", "import verbs_client, httpx; c = verbs_client.Verbs(); print(c.get.__func__.__name__)"],
+        cwd=tmp_path / "out",
+        capture_output=True,
+        text=True,
+    )
+    assert check.stdout.strip() == "get", check.stderr  # the client's own method, not a resource

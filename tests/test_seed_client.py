@@ -495,6 +495,63 @@ def test_raw_response(api: Api, server: HTTPServer, base_url: str) -> None:
     assert not any("raw" in name for name in seen[0].headers)  # the marker is not sent
 
 
+def test_request_id_of_a_response_model_and_of_an_error(api: Api, server: HTTPServer, base_url: str) -> None:
+    serve(
+        server,
+        Reply(headers={"request-id": "req_1"}),
+        Reply(headers={"x-request-id": "req_2"}),
+        Reply(),
+        Reply(status=404, body={"error": "no"}, headers={"x-request-id": "req_4"}),
+    )
+
+    async def scenario() -> None:
+        client = api.client(api_key="sk-test", base_url=base_url)
+        first, second, third = [await api.delete(client, "msgbatch_01") for _ in range(3)]
+        assert (first._request_id, second._request_id, third._request_id) == ("req_1", "req_2", None)
+        assert "_request_id" not in first.to_dict() and first == second == BetaDeletedMessageBatch(**DELETED)
+        with pytest.raises(NotFoundError) as info:
+            await api.delete(client, "msgbatch_01")
+        assert info.value.request_id == "req_4"
+        await api.close(client)
+
+    run(scenario)
+
+
+def test_requests_to_endpoints_the_client_has_no_method_for(api: Api, server: HTTPServer, base_url: str) -> None:
+    seen = serve(
+        server,
+        Reply(body={"my_param": True}, headers={"x-foo": "bar"}),
+        Reply(status=500, body={"error": "retry me"}),
+        Reply(body={"id": "msgbatch_02", "type": "message_batch_deleted"}),
+        Reply(body="plain text"),  # sent as is (a str body)
+    )
+
+    async def scenario() -> None:
+        client = api.client(api_key="sk-test", base_url=base_url, default_headers={"X-Default": "d"})
+        response = await api._resolve(client.post("/foo", cast_to=httpx.Response, body={"my_param": True}))
+        assert isinstance(response, httpx.Response) and response.headers["x-foo"] == "bar"
+        deleted = await api._resolve(
+            client.delete("/v1/things/1", cast_to=BetaDeletedMessageBatch, query={"hard": "true"}, timeout=5)
+        )
+        assert isinstance(deleted, BetaDeletedMessageBatch) and deleted.id == "msgbatch_02"  # after a retry
+        assert await api._resolve(client.get("/text", cast_to=str, extra_headers={"X-Extra": "e"})) == "plain text"
+        await api.close(client)
+
+    run(scenario)
+    post, failed, delete, get = seen
+    assert (post.method, post.raw_uri, json.loads(post.body)) == ("POST", "/foo", {"my_param": True})
+    assert post.headers["x-api-key"] == "sk-test" and post.headers["x-default"] == "d"
+    assert (failed.method, delete.method, delete.raw_uri) == ("DELETE", "DELETE", "/v1/things/1?hard=true")
+    assert (get.method, get.raw_uri, get.headers["x-extra"]) == ("GET", "/text", "e")
+
+
+def test_a_request_to_an_undocumented_endpoint_without_a_key_sends_none(server: HTTPServer, base_url: str) -> None:
+    seen = serve(server, Reply(body={}))
+    client = Anthropic(base_url=base_url)
+    assert client.get("/public", cast_to=object) == {}
+    assert "x-api-key" not in seen[0].headers
+
+
 # --- retries ------------------------------------------------------------------------
 
 

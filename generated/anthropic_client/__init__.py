@@ -2,7 +2,12 @@
 
 from typing import TYPE_CHECKING, Any
 
-from ._base_client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._base_client import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    DefaultAsyncHttpxClient,
+    DefaultHttpxClient,
+)
 from ._client import Anthropic, AsyncAnthropic
 from ._exceptions import (
     APIConnectionError,
@@ -34,6 +39,8 @@ __all__ = [
     "AsyncAnthropic",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "DefaultHttpxClient",
+    "DefaultAsyncHttpxClient",
     "NOT_GIVEN",
     "NotGiven",
     "BaseModel",

@@ -32,7 +32,7 @@ from typing import (
 )
 
 import httpx
-from typing_extensions import Literal, Self
+from typing_extensions import Literal, Self, Unpack
 
 from ._exceptions import (
     STATUS_ERRORS,
@@ -52,7 +52,7 @@ from ._response import (
     validate_as,
 )
 from ._streaming import stream_class
-from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query
+from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions
 from ._utils import (
     Part,
     cookie_header,
@@ -78,6 +78,8 @@ __all__ = [
     "SecurityScheme",
     "SyncAPIClient",
     "AsyncAPIClient",
+    "DefaultHttpxClient",
+    "DefaultAsyncHttpxClient",
 ]
 
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
@@ -121,6 +123,27 @@ class HttpBasicAuth:
 
 
 SecurityScheme = Union[ApiKeyAuth, HttpBearerAuth, HttpBasicAuth]
+
+
+class DefaultHttpxClient(httpx.Client):
+    """An `httpx.Client` with the settings the API client gives the one it makes itself
+    (redirects followed, `DEFAULT_TIMEOUT`): configure it (a proxy, a transport...) and
+    pass it as `http_client=`. Any argument of `httpx.Client` is taken."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
+        kwargs.setdefault("follow_redirects", True)
+        super().__init__(**kwargs)
+
+
+class DefaultAsyncHttpxClient(httpx.AsyncClient):
+    """`DefaultHttpxClient` for the async client: an `httpx.AsyncClient`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
+        kwargs.setdefault("follow_redirects", True)
+        super().__init__(**kwargs)
+
 
 _HTTP_CLIENT_LOCK = threading.Lock()
 """Held while a client makes its httpx client, so that concurrent first requests share one."""
@@ -369,7 +392,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         )
 
     def _new_http_client(self) -> httpx.Client:
-        return httpx.Client(follow_redirects=True)
+        return DefaultHttpxClient()
 
     def request(
         self,
@@ -450,6 +473,147 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             time.sleep(_retry_delay(retries_taken, response.headers))
             retries_taken += 1
 
+    def get(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> T:
+        """`GET path` (relative to the base URL), for an endpoint the client has no
+        method for; see `_custom_request`."""
+        return self._custom_request(
+            "GET", path, cast_to=cast_to, query=query, headers=headers, **options
+        )
+
+    def post(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: object = NOT_GIVEN,
+        content_type: str | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> T:
+        """`POST path` (relative to the base URL), for an endpoint the client has no
+        method for; see `_custom_request`."""
+        return self._custom_request(
+            "POST",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            **options,
+        )
+
+    def put(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: object = NOT_GIVEN,
+        content_type: str | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> T:
+        """`PUT path` (relative to the base URL), for an endpoint the client has no
+        method for; see `_custom_request`."""
+        return self._custom_request(
+            "PUT",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            **options,
+        )
+
+    def patch(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: object = NOT_GIVEN,
+        content_type: str | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> T:
+        """`PATCH path` (relative to the base URL), for an endpoint the client has no
+        method for; see `_custom_request`."""
+        return self._custom_request(
+            "PATCH",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            **options,
+        )
+
+    def delete(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: object = NOT_GIVEN,
+        content_type: str | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> T:
+        """`DELETE path` (relative to the base URL), for an endpoint the client has no
+        method for; see `_custom_request`."""
+        return self._custom_request(
+            "DELETE",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            **options,
+        )
+
+    def _custom_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        query: Mapping[str, object] | None,
+        headers: Mapping[str, object] | None,
+        body: object = NOT_GIVEN,
+        content_type: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> T:
+        """A request the API description has no operation for, sent as the operations' are:
+        retried, with the client's default headers and query, and the credentials of the
+        first security scheme the client has them for (none when it has none). `cast_to`
+        is what the body is parsed as: a model, `object` (JSON data), `str`, `bytes`, or
+        `httpx.Response` for the response itself (read already)."""
+        security = [[name] for name in self.security_schemes] + [[]]
+        return self.request(
+            method,
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            security=security,
+            **options,
+        )
+
     def close(self) -> None:
         """Close the underlying httpx client (shared with copies made by `with_options`).
 
@@ -495,7 +659,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         )
 
     def _new_http_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(follow_redirects=True)
+        return DefaultAsyncHttpxClient()
 
     async def request(
         self,
@@ -564,6 +728,147 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             await response.aclose()
             await _async_sleep(_retry_delay(retries_taken, response.headers))
             retries_taken += 1
+
+    async def get(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> T:
+        """`GET path` (relative to the base URL), for an endpoint the client has no
+        method for; see `_custom_request`."""
+        return await self._custom_request(
+            "GET", path, cast_to=cast_to, query=query, headers=headers, **options
+        )
+
+    async def post(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: object = NOT_GIVEN,
+        content_type: str | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> T:
+        """`POST path` (relative to the base URL), for an endpoint the client has no
+        method for; see `_custom_request`."""
+        return await self._custom_request(
+            "POST",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            **options,
+        )
+
+    async def put(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: object = NOT_GIVEN,
+        content_type: str | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> T:
+        """`PUT path` (relative to the base URL), for an endpoint the client has no
+        method for; see `_custom_request`."""
+        return await self._custom_request(
+            "PUT",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            **options,
+        )
+
+    async def patch(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: object = NOT_GIVEN,
+        content_type: str | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> T:
+        """`PATCH path` (relative to the base URL), for an endpoint the client has no
+        method for; see `_custom_request`."""
+        return await self._custom_request(
+            "PATCH",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            **options,
+        )
+
+    async def delete(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: object = NOT_GIVEN,
+        content_type: str | None = None,
+        query: Mapping[str, object] | None = None,
+        headers: Mapping[str, object] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> T:
+        """`DELETE path` (relative to the base URL), for an endpoint the client has no
+        method for; see `_custom_request`."""
+        return await self._custom_request(
+            "DELETE",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            **options,
+        )
+
+    async def _custom_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        query: Mapping[str, object] | None,
+        headers: Mapping[str, object] | None,
+        body: object = NOT_GIVEN,
+        content_type: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> T:
+        """A request the API description has no operation for, sent as the operations' are:
+        retried, with the client's default headers and query, and the credentials of the
+        first security scheme the client has them for (none when it has none). `cast_to`
+        is what the body is parsed as: a model, `object` (JSON data), `str`, `bytes`, or
+        `httpx.Response` for the response itself (read already)."""
+        security = [[name] for name in self.security_schemes] + [[]]
+        return await self.request(
+            method,
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            security=security,
+            **options,
+        )
 
     async def close(self) -> None:
         """Close the underlying httpx client (shared with copies made by `with_options`).

@@ -15,6 +15,19 @@ from __future__ import annotations
 
 import httpx
 
+#: The response headers that carry the id the API gave the request, the first one present.
+REQUEST_ID_HEADERS = ("request-id", "x-request-id")
+
+
+def request_id_of(response: httpx.Response) -> str | None:
+    """The id the API gave the request (to quote when reporting a problem), if it sent one."""
+    for name in REQUEST_ID_HEADERS:
+        value: str | None = response.headers.get(name)
+        if value is not None:
+            return value
+    return None
+
+
 __all__ = [
     "AnthropicError",
     "MissingCredentialsError",
@@ -97,7 +110,7 @@ class APIStatusError(APIError):
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
-        self.request_id = response.headers.get("request-id")
+        self.request_id = request_id_of(response)
         self.error = None
 
 

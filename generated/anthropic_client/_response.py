@@ -34,7 +34,7 @@ import httpx
 import pydantic
 from typing_extensions import Literal, ParamSpec
 
-from ._exceptions import APIResponseValidationError
+from ._exceptions import APIResponseValidationError, request_id_of
 from ._streaming import make_stream, stream_class
 from ._utils import media_kind
 
@@ -81,7 +81,8 @@ def parse_response(
 ) -> T:
     """The body of `response` (read already) as `cast_to`.
 
-    `None` ignores the body, `str` is the text, `bytes` the content; `object` is
+    `None` ignores the body, `str` is the text, `bytes` the content, `httpx.Response`
+    the response itself; `object` is
     decoded by the response's content type (JSON, else text, else bytes); any
     other type is decoded from JSON and, when `strict`, validated (raising
     `APIResponseValidationError`), else constructed leniently: what does not fit
@@ -95,6 +96,8 @@ def parse_response(
         return cast(T, response.text)
     if cast_to is bytes:
         return cast(T, response.content)
+    if cast_to is httpx.Response:
+        return cast(T, response)
     data: object = None
     if response.content:
         content_type = response.headers.get("content-type")
@@ -113,14 +116,19 @@ def parse_response(
             ) from exc
     if cast_to is object:
         return cast(T, data)
-    from ._models import construct_type, validate_type
+    from ._models import BaseModel, construct_type, validate_type
 
-    if not strict:
-        return cast(T, construct_type(cast_to, data))
     try:
-        return cast(T, validate_type(cast_to, data, strict=True))
+        value = (
+            construct_type(cast_to, data)
+            if not strict
+            else validate_type(cast_to, data, strict=True)
+        )
     except pydantic.ValidationError as exc:
         raise APIResponseValidationError(response, data, message=str(exc)) from exc
+    if isinstance(value, BaseModel):
+        value._request_id = request_id_of(response)
+    return cast(T, value)
 
 
 class _BaseAPIResponse(Generic[R]):
@@ -193,8 +201,8 @@ class _BaseAPIResponse(Generic[R]):
 
     @property
     def request_id(self) -> str | None:
-        request_id: str | None = self.http_response.headers.get("request-id")
-        return request_id
+        """The id the API gave the request (its `request-id` or `x-request-id` header)."""
+        return request_id_of(self.http_response)
 
     @property
     def elapsed(self) -> datetime.timedelta:

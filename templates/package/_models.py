@@ -77,6 +77,13 @@ class BaseModel(pydantic.BaseModel):
 
     model_config = pydantic.ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
+    if typing.TYPE_CHECKING:
+        _request_id: Optional[str] = None
+        """The id the API gave the request (its `request-id` or `x-request-id` response
+        header; `None` when it sent none), to quote when reporting a problem. Set on the
+        model a method returns, not on the models inside it (reading it there raises
+        `AttributeError`), and left out of comparisons and `to_dict()`. Public despite its `_`."""
+
     def to_dict(
         self,
         *,
