@@ -149,6 +149,24 @@ def test_a_skill_is_uploaded_with_its_files(sdk: ModuleType, httpserver: HTTPSer
     ]
 
 
+def test_a_bearer_token_instead_of_a_key(
+    sdk: ModuleType, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", "tok-env")
+    httpserver.expect_request("/v1/models/m").respond_with_json({"id": "m", "type": "model"})
+    sdk.Anthropic(base_url=httpserver.url_for("")).models.retrieve("m")
+    sdk.Anthropic(auth_token="tok", base_url=httpserver.url_for("")).models.retrieve("m")
+    sdk.Anthropic(api_key="k", base_url=httpserver.url_for("")).models.retrieve("m")  # the key comes first
+    headers = [request.headers for request, _ in httpserver.log]
+    assert [h.get("Authorization") for h in headers] == ["Bearer tok-env", "Bearer tok", None]
+    assert [h.get("x-api-key") for h in headers] == [None, None, "k"]
+    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN")
+    with pytest.raises(sdk.MissingCredentialsError, match="api_key.*auth_token"):
+        sdk.Anthropic(base_url=httpserver.url_for("")).models.retrieve("m")
+    assert len(httpserver.log) == 3  # nothing sent without a credential
+
+
 def test_the_package_is_mypy_strict_clean(generated: Path) -> None:
     if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed")
