@@ -100,6 +100,8 @@ class Config:
     client: ClientConfig = field(default_factory=ClientConfig)
     auth: Mapping[str, AuthConfig] = field(default_factory=dict)
     schemas: Mapping[str, str] = field(default_factory=dict)
+    #: The request-side names (``TypedDict``s) given by ``schemas.<Schema>.param``.
+    params: Mapping[str, str] = field(default_factory=dict)
     operations: Mapping[str, OperationConfig] = field(default_factory=dict)
     #: OpenAPI Overlays to apply to the spec, in order (paths relative to the config file).
     overlays: tuple[Path, ...] = ()
@@ -352,8 +354,12 @@ def load_config(path: Path) -> Config:
     for scheme, node in raw["auth"].items() if "auth" in raw else ():
         auth[scheme] = AuthConfig(**_check_keys(node, _AUTH_KEYS, errors))
     schemas: dict[str, str] = {}
+    params: dict[str, str] = {}
     for schema, node in raw["schemas"].items() if "schemas" in raw else ():
-        schemas[schema] = _check_keys(node, {"name": _STR}, errors).get("name", schema)
+        entry = _check_keys(node, {"name": _STR, "param": _STR}, errors)
+        schemas[schema] = entry.get("name", schema)
+        if "param" in entry:
+            params[schema] = entry["param"]
     pagination: dict[str, PaginationConfig] = {}
     for name, node in raw["pagination"].items() if "pagination" in raw else ():
         scheme = pagination_scheme(node, errors)
@@ -394,6 +400,7 @@ def load_config(path: Path) -> Config:
         client=client,
         auth=auth,
         schemas=schemas,
+        params=params,
         operations=operations,
         overlays=tuple(path.parent / entry for entry in raw.get("overlays", ())),
         parameters=every_operation,

@@ -264,21 +264,45 @@ class SchemaBuilder:
         renames = dict(self.config.schemas)
         wanted = {name: naming.class_name(renames.get(name, name)) for name, _ in entries}
         names = set(wanted.values())
+        # Configured request-side names are taken before any model is named (see model_for).
+        claimed: dict[str, str] = {}
+        for schema, param in sorted(self.config.params.items()):
+            param_name = naming.class_name(param)
+            other = claimed.get(param_name) or next((s for s, n in wanted.items() if n == param_name), None)
+            if other is not None:
+                self.errors.append(
+                    self.config_diag(
+                        ("schemas", schema, "param"),
+                        f"{param_name} is already a name the config gives schema {other!r}",
+                    )
+                )
+            claimed[param_name] = schema
+        self.class_names.update(claimed)
         # Renamed schemas claim their names first, so a rename never gets a numeric suffix.
         for name, node in sorted(entries, key=lambda kv: kv[0] not in renames):
             renames.pop(name, None)
-            self.declare(node, self._response_name(node, wanted[name], names))
+            self.declare(node, self._response_name(node, name, wanted[name], names))
         for name in renames:
             self.errors.append(self.config_diag(("schemas", name), f"schema {name!r} is not in components/schemas"))
+        for name, node in entries:
+            if name in self.config.params and not self._needs_param(node):
+                self.errors.append(
+                    self.config_diag(
+                        ("schemas", name, "param"),
+                        f"schema {name!r} holds no object: one type serves requests and responses; give it 'name' only",
+                    )
+                )
         for _, node in entries:
             self.model_for(node)
 
-    def _response_name(self, node: Located, name: str, names: set[str]) -> str:
+    def _response_name(self, node: Located, schema: str, name: str, names: set[str]) -> str:
         """The name of a component schema's model: its own, but for a schema named ``...Param``
-        that has a request-side twin (``ThinkingConfigParam``, as SDKs name what a request takes):
-        the twin, which adds ``Param``, takes that name, and the model drops it (unless another
-        component schema's model is called so)."""
+        that has a request-side twin (``ThinkingConfigParam``, as SDKs name what a request takes)
+        and no ``param`` name in the config: the twin, which adds ``Param``, takes that name, and
+        the model drops it (unless another component schema's model is called so)."""
         stem = name[: -len("Param")]
+        if schema in self.config.params:
+            return name
         if name.endswith("Param") and stem and stem not in names and self._needs_param(node):
             return stem
         return name
@@ -300,10 +324,14 @@ class SchemaBuilder:
             request = False
         slot = self.slots.get(self._key(node, request))
         if slot is None:  # the request shape of a declared schema
-            base = self.slots.get(self._key(node))
-            slot = self.declare(
-                node, (base.class_name if base else ref_name(node.parts, "Model")) + "Param", request=True
-            )
+            configured = self.config.params.get(node.parts[2]) if self._is_component(node) else None
+            if configured is not None:
+                wanted = naming.class_name(configured)
+                self.class_names.discard(wanted)  # taken for this model alone (declare_components)
+            else:
+                base = self.slots.get(self._key(node))
+                wanted = (base.class_name if base else ref_name(node.parts, "Model")) + "Param"
+            slot = self.declare(node, wanted, request=True)
         if slot.model is None:
             # Mark as in progress so recursion refers to the name instead of rebuilding it.
             slot.model = Model(slot.class_name, slot.module, None)

@@ -154,3 +154,92 @@ def test_a_schema_named_param_names_the_request_side(tmp_path: Path) -> None:
     assert "layout: LayoutParam | NotGiven = NOT_GIVEN," in resource
     assert "cover: CoverParamParam | NotGiven = NOT_GIVEN," in resource
     assert "warning" not in stderr
+
+
+BLOCKS_SPEC = """openapi: 3.0.3
+info: {title: Albums, version: "1"}
+paths:
+  /notes:
+    post:
+      operationId: create-note
+      tags: [notes]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [blocks]
+              properties:
+                blocks: {type: array, items: {$ref: "#/components/schemas/RequestTextBlock"}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  blocks: {type: array, items: {$ref: "#/components/schemas/ResponseTextBlock"}}
+components:
+  schemas:
+    RequestTextBlock:
+      type: object
+      required: [text]
+      properties:
+        text: {type: string}
+    ResponseTextBlock:
+      type: object
+      properties:
+        text: {type: string}
+        citations: {type: array, items: {type: string}}
+    Sort: {type: string, enum: [asc, desc]}
+"""
+
+BLOCKS_CONFIG = """\
+schemas:
+  ResponseTextBlock: {name: TextBlock}
+  RequestTextBlock: {param: TextBlockParam}   # what a request takes, as the official SDKs name it
+"""
+
+
+def test_the_config_names_a_schemas_request_side(tmp_path: Path) -> None:
+    stderr, package = _generate(tmp_path, BLOCKS_SPEC, BLOCKS_CONFIG)
+    types = package / "types"
+    assert "class TextBlockParam(TypedDict, total=False):" in (types / "text_block_param.py").read_text()
+    assert "class TextBlock(BaseModel):" in (types / "text_block.py").read_text()
+    assert "class RequestTextBlock(BaseModel):" in (types / "request_text_block.py").read_text()
+    resource = (package / "resources" / "notes.py").read_text()
+    assert "blocks: Sequence[TextBlockParam]," in resource
+    assert "warning" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("config", "where", "message"),
+    [
+        (
+            "schemas:\n  Sort: {param: SortParam}\n",
+            ":2:10: /schemas/Sort/param:",
+            "schema 'Sort' holds no object: one type serves requests and responses; give it 'name' only",
+        ),
+        (
+            "schemas:\n  RequestTextBlock: {param: TextBlock}\n  ResponseTextBlock: {name: TextBlock}\n",
+            ":2:22: /schemas/RequestTextBlock/param:",
+            "TextBlock is already a name the config gives schema 'ResponseTextBlock'",
+        ),
+        (
+            "schemas:\n  Nothing: {param: NothingParam}\n",
+            ":2:3: /schemas/Nothing:",
+            "schema 'Nothing' is not in components/schemas",
+        ),
+    ],
+)
+def test_request_side_name_mistakes_are_located(tmp_path: Path, config: str, where: str, message: str) -> None:
+    (tmp_path / "albums.yaml").write_text(BLOCKS_SPEC)
+    (tmp_path / "oagen.yaml").write_text(config)
+    result = run_oagen(
+        "generate", str(tmp_path / "albums.yaml"), "-o", str(tmp_path / "out"), "-c", str(tmp_path / "oagen.yaml")
+    )
+    assert result.returncode == 2, result.stderr
+    assert f"oagen.yaml{where} {message}" in result.stderr
+    assert not (tmp_path / "out").exists()
