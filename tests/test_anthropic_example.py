@@ -304,7 +304,7 @@ def test_the_sdks_readme_streaming_examples_run(
     if inspect.iscoroutine(result):
         asyncio.run(result)
     printed = capsys.readouterr().out.splitlines()
-    assert printed == [*EVENT_TYPES, "[ResponseTextBlock(citations=None, text='Hi', type='text')]"]
+    assert printed == [*EVENT_TYPES, "[TextBlock(citations=None, text='Hi', type='text')]"]
     heads = [head for head, _ in event_server.requests[-2:]]
     assert heads[0].startswith(b"POST /v1/messages ") and heads[1].startswith(b"GET /v1/messages/batches/msgbatch_1/")
     assert json.loads(event_server.requests[-2][1])["stream"] is True
@@ -317,7 +317,7 @@ def test_the_first_event_is_seen_before_the_last_is_sent(sdk: ModuleType, event_
         max_tokens=1024, messages=[{"role": "user", "content": "Hi"}], model="m", stream=True
     ) as stream:
         first = next(stream)
-        assert type(first).__name__ == "MessageStartEvent" and first.message.id == "msg_1"
+        assert type(first).__name__ == "RawMessageStartEvent" and first.message.id == "msg_1"
         assert not event_server.finished.is_set()
         event_server.go.set()
         assert [e.type for e in stream] == EVENT_TYPES[1:]
@@ -325,7 +325,7 @@ def test_the_first_event_is_seen_before_the_last_is_sent(sdk: ModuleType, event_
     message = client.beta.messages.create(
         max_tokens=1024, messages=[{"role": "user", "content": "Hi"}], model="m", stream=True
     )
-    assert type(next(message)).__name__ == "BetaMessageStartEvent"
+    assert type(next(message)).__name__ == "BetaRawMessageStartEvent"
     message.close()
 
 

@@ -489,6 +489,32 @@ client = Anthropic(
     ),
 )
 """,
+    # Not in the README: the SDK's types as user code imports them (tool use, as the SDK's examples do).
+    "types": """\
+from anthropic_sdk import Anthropic
+from anthropic_sdk.types import MessageParam, TextBlock, TextBlockParam, ToolParam, ToolUseBlock
+
+client = Anthropic()
+
+tools: list[ToolParam] = [
+    {
+        "name": "get_weather",
+        "description": "Get the weather for a specific location",
+        "input_schema": {"type": "object", "properties": {"location": {"type": "string"}}},
+    }
+]
+messages: list[MessageParam] = [
+    {"role": "user", "content": [TextBlockParam(type="text", text="What is the weather in SF?")]}
+]
+message = client.messages.create(
+    model="claude-sonnet-4-5-20250929", max_tokens=1024, messages=messages, tools=tools
+)
+for block in message.content:
+    if isinstance(block, TextBlock):
+        print(block.text)
+    elif isinstance(block, ToolUseBlock):
+        print(block.name, block.input)
+""",
     "managing_resources": """\
 from anthropic_sdk import Anthropic
 
@@ -535,7 +561,7 @@ def test_create_a_message(server: HTTPServer, name: str, capsys: pytest.CaptureF
     assert sent(server) == [("POST", "/v1/messages", HELLO)]
     assert server.log[0][0].headers["anthropic-version"] == "2023-06-01"
     assert "anthropic-beta" not in server.log[0][0].headers
-    assert capsys.readouterr().out == "[ResponseTextBlock(citations=None, text='Hello!', type='text')]\n"
+    assert capsys.readouterr().out == "[TextBlock(citations=None, text='Hello!', type='text')]\n"
 
 
 def test_count_tokens(server: HTTPServer, capsys: pytest.CaptureFixture[str]) -> None:
@@ -684,7 +710,7 @@ def test_raw_and_streamed_responses(server: HTTPServer, capsys: pytest.CaptureFi
     assert sent(server) == [("POST", "/v1/messages", HELLO)] * 2
     assert capsys.readouterr().out.splitlines() == [
         "mine",
-        "[ResponseTextBlock(citations=None, text='Hello!', type='text')]",
+        "[TextBlock(citations=None, text='Hello!', type='text')]",
         "mine",
         *server.log[1][1].get_data(as_text=True).splitlines(),  # the body's lines, as sent
     ]
@@ -696,6 +722,19 @@ def test_undocumented_endpoints(server: HTTPServer, capsys: pytest.CaptureFixtur
     assert sent(server) == [("POST", "/foo", {"my_param": True})]  # with the client's key and headers
     assert server.log[0][0].headers["anthropic-version"] == "2023-06-01"
     assert capsys.readouterr().out == "f\n"
+
+
+def test_the_sdks_types(server: HTTPServer, capsys: pytest.CaptureFixture[str]) -> None:
+    content = [
+        {"type": "text", "text": "Let me check.", "citations": None},
+        {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"location": "SF"}},
+    ]
+    server.expect_request("/v1/messages").respond_with_json({**MESSAGE, "content": content})
+    run(README["types"])
+    (_, _, body), *_ = sent(server)
+    assert body["tools"][0]["name"] == "get_weather"
+    assert body["messages"] == [{"role": "user", "content": [{"type": "text", "text": "What is the weather in SF?"}]}]
+    assert capsys.readouterr().out == "Let me check.\nget_weather {'location': 'SF'}\n"
 
 
 def test_configuring_the_http_client_and_managing_resources(sdk: ModuleType) -> None:
