@@ -75,11 +75,6 @@ KNOWN_DIFFERENCES = {
     # One page class for every pagination style; the SDK has SyncPageCursor for page / next_page.
     "beta.skills.list returns {SkillListResponse, SyncPage}, the SDK {SkillListResponse, SyncPageCursor}",
     "beta.skills.versions.list returns {SyncPage, VersionListResponse}, the SDK {SyncPageCursor, VersionListResponse}",
-    # The runtime's name for a JSON Lines stream (iterated the same way).
-    "beta.messages.batches.results returns {BetaMessageBatchIndividualResponse, JSONLines},"
-    " the SDK {BetaMessageBatchIndividualResponse, JSONLDecoder}",
-    "messages.batches.results returns {JSONLines, MessageBatchIndividualResponse},"
-    " the SDK {JSONLDecoder, MessageBatchIndividualResponse}",
     # Every path parameter is positional; the SDK makes all but the last keyword-only.
     "beta.skills.versions.delete: skill_id is positional, the SDK's keyword",
     "beta.skills.versions.retrieve: skill_id is positional, the SDK's keyword",

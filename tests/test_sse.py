@@ -389,7 +389,7 @@ def test_json_lines_arrive_one_by_one(chat: Any, server: EventServer) -> None:
     server.respond(200, "application/x-jsonl", LINES, hold=True)
     with chat.Chat(base_url=server.url) as client:
         results = client.batches.results("b1")
-        assert type(results).__name__ == "JSONLines"
+        assert type(results).__name__ == "JSONLDecoder"
         first = next(results)
         assert type(first).__name__ == "Result" and first.custom_id == "a" and not server.finished.is_set()
         server.go.set()
@@ -413,7 +413,7 @@ def test_async_json_lines(chat: Any, server: EventServer) -> None:
         async with chat.AsyncChat(base_url=server.url) as client:
             server.respond(200, "application/x-jsonl", LINES, hold=True)
             results = await client.batches.results("b1")
-            assert type(results).__name__ == "AsyncJSONLines"
+            assert type(results).__name__ == "AsyncJSONLDecoder"
             assert (await results.__anext__()).custom_id == "a" and not server.finished.is_set()
             server.go.set()
             assert [r.custom_id async for r in results] == ["b", "c"]
@@ -429,7 +429,7 @@ def test_async_json_lines(chat: Any, server: EventServer) -> None:
 # --- types ------------------------------------------------------------------------------------
 
 USER_CODE = """
-from chat_client import AsyncChat, AsyncJSONLines, AsyncStream, Chat, JSONLines, Stream
+from chat_client import AsyncChat, AsyncJSONLDecoder, AsyncStream, Chat, JSONLDecoder, Stream
 from chat_client.types import Delta, Event, Message, Result
 
 
@@ -448,7 +448,7 @@ def sync_use(client: Chat, flag: bool) -> None:
         streamed: Stream[Event] = response.parse()
     with client.events.list() as events:
         deltas: list[Delta] = [e for e in events if isinstance(e, Delta)]
-    results: JSONLines[Result] = client.batches.results("b1")
+    results: JSONLDecoder[Result] = client.batches.results("b1")
     ok: list[bool] = [r.ok for r in results]
     print(message, either, not_a_message, not_a_stream, raw_stream, streamed, deltas, ok)
 
@@ -461,7 +461,7 @@ async def async_use(client: AsyncChat) -> None:
     wrong: Message = await client.messages.create(prompt="Hello", stream=True)  # E: Incompatible
     async with await client.events.list() as events:
         print([e.type async for e in events])
-    results: AsyncJSONLines[Result] = await client.batches.results("b1")
+    results: AsyncJSONLDecoder[Result] = await client.batches.results("b1")
     print(message, wrong, [r.custom_id async for r in results])
 """
 
