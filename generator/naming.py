@@ -20,6 +20,12 @@ RESERVED_IN_MODULES = frozenset(
     " Sequence TypedDict Required NoneType Type BinaryAPIResponse deprecated Pagination SyncPage Stream AsyncStream"
     " JSONLDecoder Unpack RequestOptions NotGiven FileTypes FileContent Styled SyncAPIResource AsyncAPIResource".split()
 )
+#: The runtime's names that begin with Sync or Async (its classes, and what its pagination module imports):
+#: the page classes a pagination scheme's ``page`` names (``Sync<page>``, ``Async<page>``) never take one.
+TAKEN_PAGE_CLASS_NAMES = frozenset(
+    "SyncPage AsyncPage AsyncPaginator AsyncIterator SyncAPIClient AsyncAPIClient SyncAPIResource AsyncAPIResource"
+    " AsyncStream AsyncJSONLDecoder AsyncAPIResponse AsyncBinaryAPIResponse".split()
+)
 #: Attributes pydantic's BaseModel has, and the lower-case names a model module's annotations use (an
 #: attribute of that name would shadow it in the class body): a property taking one gets a trailing "_".
 MODEL_ATTRIBUTES = frozenset(

@@ -221,8 +221,9 @@ class OperationBuilder:
             code.discard(stream.attr)  # the flag itself: never renamed
         pages = self._pages(op, method, key, cfg, raw_params, method_name, returns)
         if pages is not None:
-            returns = combine("SyncPage[{}]", [pages.item], Import("._pagination", "SyncPage"))
-            code |= {"paginate", "Pagination"} | _names_in(pages.item_runtime.expr)
+            page_class = "Sync" + pages.page
+            returns = combine(page_class + "[{}]", [pages.item], Import("._pagination", page_class))
+            code |= {"paginate", "Pagination", page_class} | _names_in(pages.item_runtime.expr)
         for wire, pc in sorted(cfg.parameters.items()) if cfg else ():
             if pc.name in code:
                 assert cfg is not None and cfg.located is not None
@@ -281,8 +282,8 @@ class OperationBuilder:
         )
         if found is None:
             return None
-        options, item = found
-        return Pages(options, item, _cast_to(item), returns)
+        options, item, page = found
+        return Pages(options, item, _cast_to(item), returns, page)
 
     @staticmethod
     def _style(node: Located, location: str, *, explicit: bool = False) -> tuple[str | None, bool]:
