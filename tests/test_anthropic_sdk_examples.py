@@ -72,9 +72,6 @@ TYPING = {"None", "Union", "Optional", "List", "Dict", "Literal", "Iterator", "A
 
 #: Where the generated client differs from the SDK 0.76.0 for the 34 endpoints (see the example's README).
 KNOWN_DIFFERENCES = {
-    # One page class for every pagination style; the SDK has SyncPageCursor for page / next_page.
-    "beta.skills.list returns {SkillListResponse, SyncPage}, the SDK {SkillListResponse, SyncPageCursor}",
-    "beta.skills.versions.list returns {SyncPage, VersionListResponse}, the SDK {SyncPageCursor, VersionListResponse}",
     # Every path parameter is positional; the SDK makes all but the last keyword-only.
     "beta.skills.versions.delete: skill_id is positional, the SDK's keyword",
     "beta.skills.versions.retrieve: skill_id is positional, the SDK's keyword",
