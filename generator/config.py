@@ -110,9 +110,15 @@ class Config:
     parameters: Mapping[str, ParameterConfig] = field(default_factory=dict)
     #: Named pagination schemes, for operations' ``pagination`` (and ``x-oagen-pagination``).
     pagination: Mapping[str, PaginationConfig] = field(default_factory=dict)
+    #: Which path parameters are positional arguments: ``all`` of them, or only the ``last`` (the
+    #: others keyword-only, as in ``versions.retrieve(version, skill_id=...)``).
+    positional_path_parameters: str = "all"
     #: Where each config entry was written, to report an entry that matches nothing in the spec.
     source: Document | None = field(default=None, compare=False, repr=False)
 
+
+#: The values of ``positional_path_parameters``.
+POSITIONAL_PATH_PARAMETERS = ("all", "last")
 
 # --- reading --------------------------------------------------------------------------------------
 
@@ -322,9 +328,17 @@ def load_config(path: Path) -> Config:
             "overlays": _STRLIST,
             "parameters": "mapping",
             "pagination": "mapping",
+            "positional_path_parameters": _STR,
         },
         errors,
     )
+    positional = raw.get("positional_path_parameters", "all")
+    if positional not in POSITIONAL_PATH_PARAMETERS:
+        errors.append(
+            top.child("positional_path_parameters").diagnostic(
+                f"'positional_path_parameters' is one of {', '.join(POSITIONAL_PATH_PARAMETERS)}, not {positional!r}"
+            )
+        )
     client = ClientConfig()
     if "client" in raw:
         entries = _check_keys(
@@ -393,5 +407,6 @@ def load_config(path: Path) -> Config:
         overlays=tuple(path.parent / entry for entry in raw.get("overlays", ())),
         parameters=every_operation,
         pagination=pagination,
+        positional_path_parameters=positional,
         source=doc,
     )

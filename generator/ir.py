@@ -263,6 +263,8 @@ class Operation:
     stream: Optional[StreamFlag] = None
     #: How a list operation pages (``returns`` is then ``Sync<page>[item]``; ``cast_to`` the body).
     pagination: Optional[Pages] = None
+    #: Whether only the last path parameter is positional (the others keyword-only).
+    last_path_positional: bool = False
 
     @property
     def arguments(self) -> tuple[Param, ...]:
@@ -271,7 +273,15 @@ class Operation:
 
     @property
     def positional(self) -> tuple[Param, ...]:
-        return tuple(p for p in self.arguments if p.location == "path")
+        """The positional arguments: every path parameter, or only the last."""
+        path = tuple(p for p in self.arguments if p.location == "path")
+        return path[-1:] if self.last_path_positional else path
+
+    @property
+    def keyword_path(self) -> tuple[Param, ...]:
+        """The path parameters that are keyword-only arguments (the first ones, when only the last is positional)."""
+        path = tuple(p for p in self.arguments if p.location == "path")
+        return path[:-1] if self.last_path_positional else ()
 
     @property
     def keyword(self) -> tuple[Param, ...]:
@@ -280,7 +290,7 @@ class Operation:
     @property
     def argument_docs(self) -> tuple[tuple[str, str], ...]:
         """(argument, description) for the docstring's Args section: only arguments the spec describes."""
-        docs: list[tuple[str, Optional[str]]] = [(p.attr, _noted(p)) for p in self.positional]
+        docs: list[tuple[str, Optional[str]]] = [(p.attr, _noted(p)) for p in self.positional + self.keyword_path]
         if self.body is not None:
             if self.body.fields:
                 docs += [(f.attr, _noted(f)) for f in self.body.fields]

@@ -254,6 +254,7 @@ class OperationBuilder:
             errors=errors,
             stream=stream,
             pagination=pages,
+            last_path_positional=self.schemas.config.positional_path_parameters == "last",
         )
 
     def _pages(
@@ -353,6 +354,30 @@ class OperationBuilder:
             content_type = type_ref(f"Literal[{', '.join(lit(c) for c in choices)}]", Import(_TYPING, "Literal"))
         return Body("body", ref, required, primary, description, fields, content_type)
 
+    def _files(self, schema: Located) -> TypeRef | None:
+        """The type of a body property that holds a file (``FileTypes``: bytes, a file, a path or a
+        ``(name, content[, media type])`` tuple) or a list of files (``Sequence[FileTypes]``), also
+        when the schema allows null too (``anyOf``/``oneOf`` with a null member, ``nullable``, a
+        ``type`` list with ``"null"``): ``Optional`` of it. None for any other property."""
+        value = schema.value if isinstance(schema.value, dict) else {}
+        nullable = value.get("nullable") is True or isinstance(value.get("type"), list) and "null" in value["type"]
+        for keyword in ("anyOf", "oneOf"):
+            members = schema.child(keyword).elements() if isinstance(value.get(keyword), list) else []
+            resolved = [self.spec.deref(m) for m in members]
+            others = [m for m in resolved if not (isinstance(m.value, dict) and m.value.get("type") == "null")]
+            if len(others) == 1 and len(resolved) == 2:
+                inner = self._files(others[0])
+                return optional(inner) if inner is not None else None
+        if _is_binary(value):
+            ref = type_ref("FileTypes", Import("._types", "FileTypes"))
+        elif "items" in value and _is_binary(self.spec.deref(schema.child("items")).value):
+            ref = combine(
+                "Sequence[{}]", [type_ref("FileTypes", Import("._types", "FileTypes"))], Import(_TYPING, "Sequence")
+            )
+        else:
+            return None
+        return optional(ref) if nullable else ref
+
     def _body_fields(
         self, schema: Located, media: Located, multipart: bool, method_name: str, taken: set[str], body_required: bool
     ) -> tuple[BodyField, ...]:
@@ -370,13 +395,8 @@ class OperationBuilder:
             value = resolved.value if isinstance(resolved.value, dict) else {}
             if value.get("readOnly") is True:
                 continue
-            if _is_binary(value):
-                ref = type_ref("FileTypes", Import("._types", "FileTypes"))
-            elif (value.get("type") == "array" or "items" in value) and _is_binary(
-                self.spec.deref(resolved.child("items")).value if "items" in value else None
-            ):
-                ref = type_ref("List[FileTypes]", Import("._types", "FileTypes"), Import(_TYPING, "List"))
-            else:
+            ref = self._files(resolved)
+            if ref is None:
                 ref = self.type_of(prop, hint + naming.pascal(wire), request=True)
             enc = encoding.get(wire) if encoding else None
             # A multipart object is a JSON part unless its encoding asks for a style.
@@ -757,7 +777,7 @@ def build_resource(node: ResourceNode, parent_class: str, reserved: set[str]) ->
                 imports |= p.type.imports
                 if p.always_include:
                     imports.add(Import("._utils", "include_defaults"))
-            if any(p.check_non_empty for p in op.positional):
+            if any(p.check_non_empty for p in op.located("path")):
                 imports.add(Import("._utils", "require_non_empty"))
             if op.deprecated_arguments:
                 imports.add(Import("._utils", "warn_deprecated"))

@@ -267,13 +267,26 @@ class SchemaBuilder:
             return
         entries = by_key(schemas.items())
         renames = dict(self.config.schemas)
+        wanted = {name: naming.class_name(renames.get(name, name)) for name, _ in entries}
+        names = set(wanted.values())
         # Renamed schemas claim their names first, so a rename never gets a numeric suffix.
         for name, node in sorted(entries, key=lambda kv: kv[0] not in renames):
-            self.declare(node, renames.pop(name, name))
+            renames.pop(name, None)
+            self.declare(node, self._response_name(node, wanted[name], names))
         for name in renames:
             self.errors.append(self.config_diag(("schemas", name), f"schema {name!r} is not in components/schemas"))
         for _, node in entries:
             self.model_for(node)
+
+    def _response_name(self, node: Located, name: str, names: set[str]) -> str:
+        """The name of a component schema's model: its own, but for a schema named ``...Param``
+        that has a request-side twin (``ThinkingConfigParam``, as SDKs name what a request takes):
+        the twin, which adds ``Param``, takes that name, and the model drops it (unless another
+        component schema's model is called so)."""
+        stem = name[: -len("Param")]
+        if name.endswith("Param") and stem and stem not in names and self._needs_param(node):
+            return stem
+        return name
 
     def config_diag(self, parts: tuple[str, ...], message: str) -> Diagnostic:
         assert self.config.source is not None

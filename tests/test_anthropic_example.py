@@ -15,13 +15,14 @@ import importlib.util
 import inspect
 import json
 import os
+import re
 import subprocess
 import sys
 import time
 import types
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -110,12 +111,61 @@ def test_a_call_on_the_wire(sdk: ModuleType, httpserver: HTTPServer) -> None:
     assert info.value.status_code == 529 and len(httpserver.log) == 3  # retried twice, as a 5xx
 
 
+#: A skill's files, uploaded in the forms a single file takes (the spec: an array of binary strings or null).
+SKILL_UPLOAD = """\
+from pathlib import Path
+
+from anthropic_sdk import Anthropic
+
+
+def upload(client: Anthropic, folder: Path) -> str:
+    skill = client.beta.skills.create(
+        display_title="Greeter",
+        files=[("greeter/SKILL.md", b"# Greeter", "text/markdown"), ("greeter/greet.py", folder / "greet.py")],
+    )
+    paths: list[Path] = [folder / "greet.py"]
+    version = client.beta.skills.versions.create(skill.id, files=paths)
+    return version.version
+"""
+
+
+def test_a_skill_is_uploaded_with_its_files(sdk: ModuleType, httpserver: HTTPServer, tmp_path: Path) -> None:
+    seen: list[list[tuple[str, str | None, bytes]]] = []
+
+    def handler(request: Request) -> Response:
+        seen.append([(k, f.filename, f.read()) for k, f in request.files.items(multi=True)])
+        answer = {"id": "skill_1", "version": "1759178010641129", "type": "skill"}
+        return Response(json.dumps(answer), content_type="application/json")
+
+    httpserver.expect_request(re.compile("/v1/skills.*"), method="POST").respond_with_handler(handler)
+    (tmp_path / "greet.py").write_bytes(b"print('hi')")
+    namespace: dict[str, Any] = {}
+    exec(compile(SKILL_UPLOAD, "skill_upload.py", "exec"), namespace)
+    client = sdk.Anthropic(api_key="k", base_url=httpserver.url_for(""))
+    assert namespace["upload"](client, tmp_path) == "1759178010641129"
+    assert seen == [
+        [("files", "greeter/SKILL.md", b"# Greeter"), ("files", "greeter/greet.py", b"print('hi')")],
+        [("files", "greet.py", b"print('hi')")],
+    ]
+
+
 def test_the_package_is_mypy_strict_clean(generated: Path) -> None:
     if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed")
     (generated / "readme_pagination.py").write_text(README_PAGINATION)  # user code, checked with it
+    (generated / "skill_upload.py").write_text(SKILL_UPLOAD)
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, "anthropic_sdk", "readme_pagination.py"],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--cache-dir",
+            os.devnull,
+            "anthropic_sdk",
+            "readme_pagination.py",
+            "skill_upload.py",
+        ],
         cwd=generated,
         capture_output=True,
         text=True,

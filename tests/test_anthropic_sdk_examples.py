@@ -71,11 +71,7 @@ HELPERS = {"messages.stream", "beta.messages.stream", "beta.messages.parse", "be
 TYPING = {"None", "Union", "Optional", "List", "Dict", "Literal", "Iterator", "AsyncIterator", "str", "bytes"}
 
 #: Where the generated client differs from the SDK 0.76.0 for the 34 endpoints (see the example's README).
-KNOWN_DIFFERENCES = {
-    # Every path parameter is positional; the SDK makes all but the last keyword-only.
-    "beta.skills.versions.delete: skill_id is positional, the SDK's keyword",
-    "beta.skills.versions.retrieve: skill_id is positional, the SDK's keyword",
-}
+KNOWN_DIFFERENCES: set[str] = set()  # none left
 
 
 def _names(annotation: str) -> set[str]:
@@ -135,6 +131,16 @@ def test_the_34_endpoints_have_the_sdks_names_parameters_and_return_types(
     assert differences == {d for d in KNOWN_DIFFERENCES if client == "Anthropic" or " returns " not in d}
     # Optional parameters the document (2026-05) has and the SDK (2026-01) does not yet: harmless.
     print("\n".join(["only in the generated client:", *sorted(extras)]))
+
+
+def test_betas_are_typed_by_the_beta_enum(surfaces: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    # The document types the anthropic-beta header as a string; the overlay gives it the SDK's schema.
+    expected, actual = surfaces
+    with_betas = [path for path, method in expected["Anthropic"].items() if "betas" in method["params"]]
+    assert len(with_betas) >= 20
+    for path in with_betas:
+        if path not in HELPERS:
+            assert actual["Anthropic"][path]["params"]["betas"]["type"] == "List[AnthropicBetaParam] | NotGiven", path
 
 
 def test_the_sdks_errors_are_there_with_their_bases(surfaces: tuple[dict[str, Any], dict[str, Any]]) -> None:

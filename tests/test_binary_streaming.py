@@ -78,6 +78,7 @@ paths:
                   type: array
                   items: {type: string, format: binary}
                 purpose: {type: string}
+                attachments: {type: array, items: {type: string, format: binary}, nullable: true}
       responses:
         "200":
           description: Stored.
@@ -327,6 +328,24 @@ def test_a_list_of_files_of_every_form_is_uploaded(store: Any, httpserver: HTTPS
     assert form == [("purpose", "test")]
 
 
+def test_a_tuple_of_files_and_an_optional_list_of_files(store: Any, httpserver: HTTPServer) -> None:
+    seen: list[list[tuple[str, str | None, bytes]]] = []
+
+    def handler(request: Request) -> Response:
+        seen.append([(k, f.filename, f.read()) for k, f in request.files.items(multi=True)])
+        return Response(json.dumps({"count": len(seen[-1])}), content_type="application/json")
+
+    httpserver.expect_request("/files", method="POST").respond_with_handler(handler)
+    with store.Store(base_url=httpserver.url_for("/").rstrip("/")) as client:
+        # A tuple whose first item is no file name is a sequence of files, not one (name, content) file.
+        client.files.upload(files=(b"one", b"two"), attachments=[("a.txt", b"three")])
+        client.files.upload(files=(("x.txt", b"four"), ("y.txt", b"five")))
+    assert seen == [
+        [("files", "files", b"one"), ("files", "files", b"two"), ("attachments", "a.txt", b"three")],
+        [("files", "x.txt", b"four"), ("files", "y.txt", b"five")],
+    ]
+
+
 USER_CODE = """
 import io
 from pathlib import Path
@@ -348,6 +367,9 @@ def sync_use(client: Store) -> None:
         size: int = meta.parse().size
         print(meta.headers, meta.status_code, [line for line in meta.iter_lines()], again, size)
     client.files.upload(files=[b"x", io.BytesIO(b"y"), Path("p"), ("a.txt", b"z", "text/plain"), ("b", b"z")])
+    named: list[tuple[str, bytes]] = [("a.txt", b"z")]
+    client.files.upload(files=named, attachments=(Path("p"), b"x"))
+    client.files.upload(files=[], attachments=None)
 
 
 async def async_use(client: AsyncStore) -> None:

@@ -93,3 +93,64 @@ def test_spotify_with_a_schema_named_like_an_inline_model(tmp_path: Path) -> Non
         "meta: Optional[AudioAnalysisObjectMeta_2] = None"
         in (tmp_path / "out" / "spotify" / "types" / "audio_analysis_object.py").read_text()
     )
+
+
+PARAM_SPEC = """openapi: 3.0.3
+info: {title: Albums, version: "1"}
+paths:
+  /albums:
+    post:
+      operationId: create-album
+      tags: [albums]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [title]
+              properties:
+                title: {type: string}
+                layout: {$ref: "#/components/schemas/LayoutParam"}
+                cover: {$ref: "#/components/schemas/CoverParam"}
+                sort: {$ref: "#/components/schemas/SortParam"}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {id: {type: string}}}
+components:
+  schemas:
+    LayoutParam:           # named as what a request takes: the TypedDict gets this name
+      type: object
+      properties:
+        columns: {type: integer}
+    CoverParam:            # another schema is called Cover: the twin adds Param, as for any other
+      type: object
+      properties:
+        url: {type: string}
+    Cover:
+      type: object
+      properties:
+        url: {type: string}
+        width: {type: integer}
+    SortParam:             # no object in it: one type serves both sides and keeps the name
+      type: string
+      enum: [asc, desc]
+"""
+
+
+def test_a_schema_named_param_names_the_request_side(tmp_path: Path) -> None:
+    stderr, package = _generate(tmp_path, PARAM_SPEC)
+    types = package / "types"
+    assert "class LayoutParam(TypedDict, total=False):" in (types / "layout_param.py").read_text()
+    assert "class Layout(BaseModel):" in (types / "layout.py").read_text()
+    assert "class CoverParamParam(TypedDict, total=False):" in (types / "cover_param_param.py").read_text()
+    assert "class CoverParam(BaseModel):" in (types / "cover_param.py").read_text()
+    assert "SortParam: TypeAlias = Lenient[Literal[" in (types / "sort_param.py").read_text()
+    assert not (types / "sort.py").exists() and not (types / "sort_param_param.py").exists()
+    resource = (package / "resources" / "albums.py").read_text()
+    assert "layout: LayoutParam | NotGiven = NOT_GIVEN," in resource
+    assert "cover: CoverParamParam | NotGiven = NOT_GIVEN," in resource
+    assert "warning" not in stderr

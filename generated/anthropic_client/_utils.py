@@ -297,9 +297,11 @@ def form_fields(body: object) -> dict[str, object]:
 
 
 def _is_file(value: object) -> bool:
-    return isinstance(value, (bytes, bytearray, os.PathLike, tuple)) or hasattr(
-        value, "read"
-    )
+    """A `FileTypes`: file content, or a `(filename, content[, content_type])` tuple (a
+    tuple of files, `(b"a", b"b")`, is a list of files: its first item is no name)."""
+    if isinstance(value, tuple):
+        return len(value) in (2, 3) and isinstance(value[0], (str, type(None)))
+    return isinstance(value, (bytes, bytearray, os.PathLike)) or hasattr(value, "read")
 
 
 def read_file(value: object) -> bytes:
