@@ -25,6 +25,7 @@ from .operations import (
     default_resource_path,
     walk_resources,
 )
+from .pagination import page_stems
 from .safe import lit
 from .schemas import SchemaBuilder, description_of, by_key
 
@@ -46,8 +47,15 @@ def build(
             ]
         )
     b = SchemaBuilder(spec, config)
-    b.declare_components()
     ops = OperationBuilder(b)
+    # The page classes the schemes name (the config's, x-oagen-pagination): no model nor resource class takes one.
+    page_classes = {
+        prefix + stem
+        for stem in page_stems(config, (op for op, *_ in ops.operations()))
+        for prefix in ("Sync", "Async")
+    }
+    b.reserved |= page_classes
+    b.declare_components()
 
     root = ResourceNode("", ())
     used_config: set[str] = set()
@@ -85,7 +93,7 @@ def build(
         raise GenerationError(b.errors)
 
     client_names = {client_name, config.client.async_name or f"Async{client_name}"}
-    reserved = {slot.class_name for slot in b.slots.values()} | client_names
+    reserved = {slot.class_name for slot in b.slots.values()} | client_names | page_classes
     resources = tuple(build_resource(child, "", reserved) for _, child in by_key(root.children.items()))
     error_base = config.client.error_base or f"{client_name}Error"
     status_errors = _status_errors(b, config, {*client_names, error_base})

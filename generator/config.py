@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from .diagnostics import Diagnostic, GenerationError
 from .load import Document, Located, parse_document
-from .naming import is_identifier
+from .naming import TAKEN_PAGE_CLASS_NAMES, is_identifier
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,9 @@ class PaginationConfig:
     total: str | None = None
     next: str | None = None
     first: int = 1
+    #: The page classes' stem: ``Sync<page>`` / ``Async<page>``, subclasses of ``SyncPage`` /
+    #: ``AsyncPage`` (``Page``: those). Not a ``Pagination`` field.
+    page: str = "Page"
     located: Located | None = field(default=None, compare=False, repr=False)
 
 
@@ -250,6 +253,7 @@ _PAGINATION_KEYS = {
     "total": _STR,
     "next": _STR,
     "first": _VALUE,
+    "page": _IDENT,
 }
 
 
@@ -287,7 +291,7 @@ def pagination_scheme(node: Located, errors: list[Diagnostic]) -> PaginationConf
         return None
     reads = PAGINATION_STYLES[style]
     for key in entries:
-        if key != "items" and key not in reads:
+        if key not in ("items", "page") and key not in reads:
             errors.append(node.child(key).diagnostic(f"{key!r} is not a key of style {style!r}", key=True))
     if "first" in entries and (not isinstance(entries["first"], int) or isinstance(entries["first"], bool)):
         errors.append(node.child("first").diagnostic("'first' must be an integer"))
@@ -295,6 +299,11 @@ def pagination_scheme(node: Located, errors: list[Diagnostic]) -> PaginationConf
         errors.append(node.diagnostic("a 'cursor' scheme needs 'param' (the query parameter the cursor is sent as)"))
     if style == "cursor" and "cursor" in entries and "cursor_item" in entries:
         errors.append(node.child("cursor_item").diagnostic("give 'cursor' or 'cursor_item', not both", key=True))
+    page = entries.get("page", "Page")
+    taken = sorted({"Sync" + page, "Async" + page} & TAKEN_PAGE_CLASS_NAMES)
+    if taken and page != "Page":
+        message = f"'page' {page!r} names the page class {taken[0]}: a name the generated package's runtime uses"
+        errors.append(node.child("page").diagnostic(message))
     if len(errors) > before:
         return None
     defaults = {k: v for k, v in reads.items() if v is not None}

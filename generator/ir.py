@@ -234,6 +234,8 @@ class Pages:
     item_runtime: RuntimeType
     #: The type of a page's body (the operation's ``cast_to``).
     body: TypeRef
+    #: The page classes' stem: pages are ``Sync<page>`` / ``Async<page>`` (``Page``: the runtime's own).
+    page: str = "Page"
 
 
 @dataclass(frozen=True)
@@ -259,7 +261,7 @@ class Operation:
     errors: tuple[ErrorBody, ...] = ()
     #: The body flag that makes the response a stream of events, if any.
     stream: Optional[StreamFlag] = None
-    #: How a list operation pages (``returns`` is then ``SyncPage[item]``; ``cast_to`` the body).
+    #: How a list operation pages (``returns`` is then ``Sync<page>[item]``; ``cast_to`` the body).
     pagination: Optional[Pages] = None
     #: Whether only the last path parameter is positional (the others keyword-only).
     last_path_positional: bool = False
@@ -402,6 +404,13 @@ class Api:
     def paginated(self) -> bool:
         """Whether some operation returns pages."""
         return any(op.pagination is not None for r in self.all_resources for op in r.operations)
+
+    @property
+    def page_stems(self) -> tuple[str, ...]:
+        """The stems of the page classes the pagination module defines (``Sync<stem>``,
+        ``Async<stem>``), sorted: every one an operation's pages use, but ``Page``."""
+        pages = {op.pagination.page for r in self.all_resources for op in r.operations if op.pagination is not None}
+        return tuple(sorted(pages - {"Page"}))
 
     @property
     def credentials(self) -> tuple[tuple[str, Optional[str]], ...]:

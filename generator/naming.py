@@ -13,10 +13,18 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 # --- reserved names: every name the generated code uses itself, by where it uses it -------------------
 
 #: Names a generated module imports for itself: a model or resource class is never called one of them.
+#: (A resource module imports models beside the runtime's classes: ``Stream``, ``RequestOptions``...)
 RESERVED_IN_MODULES = frozenset(
     "Annotated Any BaseModel Dict Field List Literal Optional Union TypeAlias annotations httpx datetime date time"
     " UUID cached_property TYPE_CHECKING Lenient Tag Discriminator TypeAliasType Tuple Base64Bytes Mapping Callable"
-    " Sequence TypedDict Required NoneType Type BinaryAPIResponse deprecated Pagination SyncPage".split()
+    " Sequence TypedDict Required NoneType Type BinaryAPIResponse deprecated Pagination SyncPage Stream AsyncStream"
+    " JSONLDecoder Unpack RequestOptions NotGiven FileTypes FileContent Styled SyncAPIResource AsyncAPIResource".split()
+)
+#: The runtime's names that begin with Sync or Async (its classes, and what its pagination module imports):
+#: the page classes a pagination scheme's ``page`` names (``Sync<page>``, ``Async<page>``) never take one.
+TAKEN_PAGE_CLASS_NAMES = frozenset(
+    "SyncPage AsyncPage AsyncPaginator AsyncIterator SyncAPIClient AsyncAPIClient SyncAPIResource AsyncAPIResource"
+    " AsyncStream AsyncJSONLDecoder AsyncAPIResponse AsyncBinaryAPIResponse".split()
 )
 #: Attributes pydantic's BaseModel has, and the lower-case names a model module's annotations use (an
 #: attribute of that name would shadow it in the class body): a property taking one gets a trailing "_".

@@ -221,8 +221,9 @@ class OperationBuilder:
             code.discard(stream.attr)  # the flag itself: never renamed
         pages = self._pages(op, method, key, cfg, raw_params, method_name, returns)
         if pages is not None:
-            returns = combine("SyncPage[{}]", [pages.item], Import("._pagination", "SyncPage"))
-            code |= {"paginate", "Pagination"} | _names_in(pages.item_runtime.expr)
+            page_class = "Sync" + pages.page
+            returns = combine(page_class + "[{}]", [pages.item], Import("._pagination", page_class))
+            code |= {"paginate", "Pagination", page_class} | _names_in(pages.item_runtime.expr)
         for wire, pc in sorted(cfg.parameters.items()) if cfg else ():
             if pc.name in code:
                 assert cfg is not None and cfg.located is not None
@@ -282,8 +283,8 @@ class OperationBuilder:
         )
         if found is None:
             return None
-        options, item = found
-        return Pages(options, item, _cast_to(item), returns)
+        options, item, page = found
+        return Pages(options, item, _cast_to(item), returns, page)
 
     @staticmethod
     def _style(node: Located, location: str, *, explicit: bool = False) -> tuple[str | None, bool]:
@@ -594,20 +595,20 @@ def _media_kind(media_type: str) -> str:
     return "binary"
 
 
-#: JSON Lines media types (the runtime's ``JSONLines``).
+#: JSON Lines media types (the runtime's ``JSONLDecoder``).
 _JSONL = ("application/jsonl", "application/x-jsonl", "application/x-ndjson", "application/jsonlines")
 
 
 def _stream_kind(media_type: str) -> str | None:
-    """``Stream`` for server-sent events, ``JSONLines`` for JSON Lines, else None."""
+    """``Stream`` for server-sent events, ``JSONLDecoder`` for JSON Lines, else None."""
     mt = media_type.split(";")[0].strip().lower()
     if mt == "text/event-stream":
         return "Stream"
-    return "JSONLines" if mt in _JSONL else None
+    return "JSONLDecoder" if mt in _JSONL else None
 
 
 def _stream_of(kind: str, item: TypeRef) -> TypeRef:
-    """``Stream[item]`` (``AsyncStream``, ``JSONLines``...): the runtime's class of that name."""
+    """``Stream[item]`` (``AsyncStream``, ``JSONLDecoder``...): the runtime's class of that name."""
     return combine(kind + "[{}]", [item], Import("._streaming", kind))
 
 
@@ -664,7 +665,7 @@ def _cast_to(returns: TypeRef) -> RuntimeType:
         return RuntimeType("NoneType")
     if returns.is_type is False:
         return RuntimeType(returns.annotation, cast=True)  # an alias of a union, Literal...
-    if returns.annotation.isidentifier() or returns.outer in ("List", "Dict", "Stream", "JSONLines"):
+    if returns.annotation.isidentifier() or returns.outer in ("List", "Dict", "Stream", "JSONLDecoder"):
         return RuntimeType(returns.annotation)  # a class, or a generic alias mypy already reads as a type
     return RuntimeType(returns.annotation, cast=True)
 

@@ -21,9 +21,9 @@ declaration) takes only these shapes, in this order:
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
-from .config import PaginationConfig, parse_pagination
+from .config import Config, PaginationConfig, parse_pagination
 from .diagnostics import Diagnostic, GenerationError
 from .ir import TypeRef
 from .load import Located
@@ -50,10 +50,11 @@ def pages_of(
     query: Mapping[str, Located],
     type_of: Callable[[Located, str], TypeRef],
     hint: str,
-) -> tuple[tuple[tuple[str, object], ...], TypeRef] | None:
-    """(``Pagination``'s keyword arguments, the items' type) of the operation ``op`` (``where``:
-    "GET /path"), or None when it is not paginated. ``declared`` is the config's word for it;
-    ``query`` its query parameters by wire name (resolved); ``type_of`` makes a schema's type."""
+) -> tuple[tuple[tuple[str, object], ...], TypeRef, str] | None:
+    """(``Pagination``'s keyword arguments, the items' type, the page classes' stem) of the
+    operation ``op`` (``where``: "GET /path"), or None when it is not paginated. ``declared`` is
+    the config's word for it; ``query`` its query parameters by wire name (resolved); ``type_of``
+    makes a schema's type."""
     if declared is None and op.get("x-oagen-pagination") is not None:
         errors: list[Diagnostic] = []
         declared = parse_pagination(op.child("x-oagen-pagination"), schemes, errors)
@@ -166,7 +167,7 @@ def _checked(
     query: Mapping[str, Located],
     type_of: Callable[[Located, str], TypeRef],
     hint: str,
-) -> tuple[tuple[tuple[str, object], ...], TypeRef]:
+) -> tuple[tuple[tuple[str, object], ...], TypeRef, str]:
     at = _at(scheme, op)
 
     def fail(key: str, message: str) -> GenerationError:
@@ -204,8 +205,22 @@ def _checked(
             raise fail("cursor_item", f"the items have no property {scheme.cursor_item!r}")
     item = type_of(items_schema, hint + "Item") if items_schema is not None else type_ref("object")
     defaults = PaginationConfig(scheme.style)
-    options = tuple((k, v) for k, v in _options(scheme).items() if v != getattr(defaults, k) or k == "style")
-    return options, item
+    options = tuple(
+        (k, v) for k, v in _options(scheme).items() if k != "page" and (v != getattr(defaults, k) or k == "style")
+    )
+    return options, item, scheme.page
+
+
+def page_stems(config: Config, operations: Iterable[Located]) -> set[str]:
+    """The page classes' stems (``page``) that the config's schemes and the ``x-oagen-pagination``
+    of ``operations`` name, but ``Page`` (``SyncPage``, ``AsyncPage``): before any is checked."""
+    schemes = [*config.pagination.values(), *(op.pagination for op in config.operations.values())]
+    stems = {s.page for s in schemes if isinstance(s, PaginationConfig)}
+    for op in operations:
+        declared = op.value.get("x-oagen-pagination")
+        if isinstance(declared, dict) and isinstance(declared.get("page"), str):
+            stems.add(declared["page"])
+    return stems - {"Page"}
 
 
 def _options(scheme: PaginationConfig) -> dict[str, Any]:

@@ -204,6 +204,9 @@ class SchemaBuilder:
     config: Config
     slots: dict[tuple[str, tuple[str, ...], bool], _ModelSlot] = field(default_factory=dict)
     class_names: set[str] = field(default_factory=set)
+    #: Names of the generated package's own classes (besides ``naming.RESERVED_IN_MODULES``): a
+    #: model named so takes a ``Model`` suffix.
+    reserved: set[str] = field(default_factory=set)
     module_names: set[str] = field(default_factory=set)
     errors: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
@@ -224,6 +227,8 @@ class SchemaBuilder:
         slot = self.slots.get(key)
         if slot is None:
             wanted_name = naming.class_name(wanted)
+            if wanted_name in self.reserved:
+                wanted_name += "Model"
             name = naming.unique(wanted_name, self.class_names)
             if name != wanted_name and not self._is_component(node):
                 self._warn_renamed(node, name, wanted_name)

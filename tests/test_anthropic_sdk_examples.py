@@ -71,16 +71,7 @@ HELPERS = {"messages.stream", "beta.messages.stream", "beta.messages.parse", "be
 TYPING = {"None", "Union", "Optional", "List", "Dict", "Literal", "Iterator", "AsyncIterator", "str", "bytes"}
 
 #: Where the generated client differs from the SDK 0.76.0 for the 34 endpoints (see the example's README).
-KNOWN_DIFFERENCES = {
-    # One page class for every pagination style; the SDK has SyncPageCursor for page / next_page.
-    "beta.skills.list returns {SkillListResponse, SyncPage}, the SDK {SkillListResponse, SyncPageCursor}",
-    "beta.skills.versions.list returns {SyncPage, VersionListResponse}, the SDK {SyncPageCursor, VersionListResponse}",
-    # The runtime's name for a JSON Lines stream (iterated the same way).
-    "beta.messages.batches.results returns {BetaMessageBatchIndividualResponse, JSONLines},"
-    " the SDK {BetaMessageBatchIndividualResponse, JSONLDecoder}",
-    "messages.batches.results returns {JSONLines, MessageBatchIndividualResponse},"
-    " the SDK {JSONLDecoder, MessageBatchIndividualResponse}",
-}
+KNOWN_DIFFERENCES: set[str] = set()  # none left
 
 
 def _names(annotation: str) -> set[str]:

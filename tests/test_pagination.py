@@ -1,7 +1,8 @@
 """Pagination on the wire: a list method returns a page; iterating it yields every item of every
 page, each page fetched when needed, for every style (cursor by id, Stripe's starting_after, a
 next-page token, offset, page number, a next URL, the Link header), declared in the config, in
-``x-oagen-pagination`` or recognised; sync and async; per-call options carry over; mypy --strict."""
+``x-oagen-pagination`` or recognised; sync and async; per-call options carry over; page classes
+named by a scheme's ``page``; mypy --strict."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ SPEC: dict[str, Any] = {
             "get": {
                 "operationId": "numbered",
                 "tags": ["items"],
-                "x-oagen-pagination": {"style": "page", "has_more": "more"},
+                "x-oagen-pagination": {"style": "page", "has_more": "more", "page": "PageNumber"},
                 "parameters": _query("page", integer=("page",)),
                 "responses": _ok(_list("results", more=_BOOL)),
             }
@@ -129,10 +130,11 @@ SPEC: dict[str, Any] = {
 CONFIG = """\
 pagination:
   offset_total: {style: offset, total: total}
-  next_link: {style: next_url, items: values}
+  next_link: {style: next_url, items: values, page: PageCursor}
 operations:
   offset: {pagination: offset_total}
   next_url: {pagination: next_link}
+  token: {pagination: {style: cursor, param: page_token, cursor: next_page_token, page: PageCursor}}
   plain: {pagination: false}
 """
 
@@ -256,6 +258,7 @@ def test_a_page_and_the_next(generated: Path, httpserver: HTTPServer) -> None:
     seen = _serve(httpserver)
     client = importlib.import_module(PACKAGE).Pages(base_url=httpserver.url_for("/"))
     first = client.items.by_id(limit=3)
+    assert type(first).__name__ == "SyncPage"  # no `page` in its scheme
     assert first.has_next_page() and first.has_more is True and first.last_id == "i2"
     info = first.next_page_info()
     assert info is not None and dict(info.params) == {"after_id": "i2"}
@@ -295,6 +298,40 @@ def test_async_pages(generated: Path, httpserver: HTTPServer) -> None:
     assert len(seen) == 3 + 1 + 1 + 2 + 1 + 1
 
 
+@pytest.mark.parametrize(
+    ("method", "stem"), [("next_url", "PageCursor"), ("token", "PageCursor"), ("numbered", "PageNumber")]
+)
+def test_a_scheme_names_its_page_classes(generated: Path, httpserver: HTTPServer, method: str, stem: str) -> None:
+    """`page: PageCursor` in a config scheme, a scheme in place (the same stem) or x-oagen-pagination:
+    every page, sync and async, is a SyncPageCursor (AsyncPageCursor), a SyncPage (AsyncPage) by
+    another name."""
+    seen = _serve(httpserver)
+    module = importlib.import_module(PACKAGE)
+    pagination = importlib.import_module(PACKAGE + "._pagination")
+    sync_class, async_class = getattr(pagination, "Sync" + stem), getattr(pagination, "Async" + stem)
+    assert issubclass(sync_class, pagination.SyncPage) and issubclass(async_class, pagination.AsyncPage)
+    assert {"Sync" + stem, "Async" + stem} <= set(pagination.__all__)
+
+    first = getattr(module.Pages(base_url=httpserver.url_for("/")).items, method)()
+    pages = list(first.iter_pages())
+    assert [type(page) for page in pages] == [sync_class] * 3
+    assert [item.n for page in pages for item in page.data] == list(range(7))
+    assert type(first.get_next_page()) is sync_class and [item.n for item in first] == list(range(7))
+
+    async def main() -> None:
+        client = module.AsyncPages(base_url=httpserver.url_for("/"))
+        first = await getattr(client.items, method)()
+        pages = [page async for page in first.iter_pages()]
+        assert [type(page) for page in pages] == [async_class] * 3
+        assert type(await first.get_next_page()) is async_class
+        assert [item.n async for item in getattr(client.items, method)()] == list(range(7))
+
+    asyncio.run(main())
+    # sync: three pages, the second again, the items (the first page's already there); async: the same
+    # and the items of a new call.
+    assert len(seen) == 3 + 1 + 2 + 3 + 1 + 3
+
+
 def test_options_carry_over_to_later_pages(generated: Path, httpserver: HTTPServer) -> None:
     """A timeout given to the call holds for the second page too (which the server is slow to send)."""
     _serve(httpserver, slow_page=2)
@@ -313,6 +350,7 @@ def test_user_code_type_checks(generated: Path, tmp_path: Path) -> None:
     user = f"""\
 from typing import List
 from {PACKAGE} import AsyncPages, Pages
+from {PACKAGE}._pagination import AsyncPage, AsyncPageCursor, AsyncPaginator, SyncPage, SyncPageCursor
 from {PACKAGE}.types.item import Item
 
 client = Pages()
@@ -323,6 +361,10 @@ if first.has_next_page():
 cursor = first.next_page_info()
 for page in first.iter_pages():
     print(len(page.data))
+named: SyncPageCursor[Item] = client.items.next_url()
+following_page: SyncPageCursor[Item] = named.get_next_page()
+pages: List[SyncPageCursor[Item]] = list(named.iter_pages())
+plain: SyncPage[Item] = named
 
 
 async def main() -> None:
@@ -334,8 +376,20 @@ async def main() -> None:
     if page.has_next_page():
         following = await page.get_next_page()
         numbers: List[int | None] = [i.n for i in following.data]
+    paginator: AsyncPaginator[Item, AsyncPageCursor[Item]] = aclient.items.token()
+    cursor_page: AsyncPageCursor[Item] = await paginator
+    cursor_pages: List[AsyncPageCursor[Item]] = [p async for p in cursor_page.iter_pages()]
+    next_cursor_page: AsyncPage[Item] = await cursor_page.get_next_page()
 """
-    bad = f"from {PACKAGE} import Pages\n\nfor item in Pages().items.by_id():\n    item.nothing\n"
+    bad = f"""\
+from {PACKAGE} import Pages
+from {PACKAGE}._pagination import SyncPageCursor
+from {PACKAGE}.types.item import Item
+
+for item in Pages().items.by_id():
+    item.nothing
+numbered: SyncPageCursor[Item] = Pages().items.numbered()
+"""
     (tmp_path / PACKAGE).symlink_to(generated / PACKAGE, target_is_directory=True)
     results = []
     for source in (user, bad):
@@ -350,6 +404,7 @@ async def main() -> None:
         )
     assert results[0].returncode == 0, results[0].stdout
     assert results[1].returncode == 1 and '"Item" has no attribute "nothing"' in results[1].stdout
+    assert '(expression has type "SyncPageNumber[Item]", variable has type "SyncPageCursor[Item]")' in results[1].stdout
 
 
 @pytest.mark.parametrize(
@@ -385,6 +440,21 @@ async def main() -> None:
             ":3:17: /operations/link/pagination:",
             "GET /link: the response body is a list: it has no property 'next'",
         ),
+        (
+            "pagination:\n  s: {style: offset, page: 1x}\n",
+            ":2:28: /pagination/s/page:",
+            "'page' must be a Python identifier, not '1x'",
+        ),
+        (
+            "pagination:\n  s: {style: offset, page: Paginator}\n",
+            ":2:28: /pagination/s/page:",
+            "'page' 'Paginator' names the page class AsyncPaginator: a name the generated package's runtime uses",
+        ),
+        (
+            "operations:\n  offset:\n    pagination: {style: offset, page: APIClient}\n",
+            ":3:39: /operations/offset/pagination/page:",
+            "names the page class AsyncAPIClient",
+        ),
     ],
 )
 def test_config_mistakes_are_located(tmp_path: Path, config: str, where: str, message: str) -> None:
@@ -411,17 +481,26 @@ def test_an_extension_mistake_is_located(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "/paths/~1numbered/get/x-oagen-pagination/has_more:" in result.stderr
     assert "the response has no property 'nope'" in result.stderr
+    spec["paths"]["/numbered"]["get"]["x-oagen-pagination"] = {"style": "page", "page": "Page Number"}
+    (tmp_path / "openapi.json").write_text(json.dumps(spec))
+    result = run_oagen("generate", str(tmp_path / "openapi.json"), "--output", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "/paths/~1numbered/get/x-oagen-pagination/page:" in result.stderr
+    assert "'page' must be a Python identifier, not 'Page Number'" in result.stderr
 
 
 def test_names_the_pages_use_are_free_in_any_spec(tmp_path: Path, httpserver: HTTPServer) -> None:
-    """Schemas called Pagination and SyncPage and a parameter called paginate take other names;
-    the package passes mypy --strict and pages."""
+    """Schemas called Pagination, SyncPage and like the page classes of the operation's scheme
+    (SyncPageCursor, AsyncPageCursor), a resource too (sync_page_cursor) and a parameter called
+    paginate take other names; the package passes mypy --strict and pages."""
     item = {"type": "object", "properties": {"id": {"type": "string"}}}
     page = {
         "type": "object",
         "properties": {
             "data": {"type": "array", "items": {"$ref": "#/components/schemas/Pagination"}},
             "has_more": _BOOL,
+            "meta": {"$ref": "#/components/schemas/SyncPageCursor"},
+            "more": {"$ref": "#/components/schemas/AsyncPageCursor"},
         },
     }
     spec = {
@@ -431,13 +510,26 @@ def test_names_the_pages_use_are_free_in_any_spec(tmp_path: Path, httpserver: HT
             "/things": {
                 "get": {
                     "operationId": "list_things",
-                    "tags": ["things"],
+                    "tags": ["sync_page_cursor"],
+                    "x-oagen-pagination": {
+                        "style": "cursor",
+                        "param": "starting_after",
+                        "has_more": "has_more",
+                        "page": "PageCursor",
+                    },
                     "parameters": _query("starting_after", "paginate"),
                     "responses": _ok({"$ref": "#/components/schemas/SyncPage"}),
                 }
             }
         },
-        "components": {"schemas": {"Pagination": item, "SyncPage": page}},
+        "components": {
+            "schemas": {
+                "Pagination": item,
+                "SyncPage": page,
+                "SyncPageCursor": {"type": "object", "properties": {"note": {"type": "string"}}},
+                "AsyncPageCursor": {"type": "object", "properties": {"note": {"type": "string"}}},
+            }
+        },
     }
     (tmp_path / "openapi.json").write_text(json.dumps(spec))
     result = run_oagen("generate", str(tmp_path / "openapi.json"), "--output", str(tmp_path / "out"))
@@ -450,14 +542,28 @@ def test_names_the_pages_use_are_free_in_any_spec(tmp_path: Path, httpserver: HT
             text=True,
         )
         assert checked.returncode == 0, checked.stdout
-    bodies = iter([{"data": [{"id": "a"}], "has_more": True}, {"data": [{"id": "b"}], "has_more": False}])
+    bodies = iter(
+        [
+            {"data": [{"id": "a"}], "has_more": True, "meta": {"note": "m"}, "more": {"note": "n"}},
+            {"data": [{"id": "b"}], "has_more": False},
+        ]
+    )
     httpserver.expect_request("/things").respond_with_handler(
         lambda request: Response(json.dumps(next(bodies)), content_type="application/json")
     )
     sys.path.insert(0, str(tmp_path / "out"))
     try:
-        client = importlib.import_module("clash_client").Clash(base_url=httpserver.url_for("/"))
-        assert [thing.id for thing in client.things.list_things(paginate_="p")] == ["a", "b"]
+        module = importlib.import_module("clash_client")
+        client = module.Clash(base_url=httpserver.url_for("/"))
+        assert type(client.sync_page_cursor).__name__ == "SyncPageCursorResource"
+        first = client.sync_page_cursor.list_things(paginate_="p")
+        assert type(first).__name__ == "SyncPageCursor"
+        assert type(first.meta).__name__ == "SyncPageCursorModel" and first.meta.note == "m"
+        assert type(first.more).__name__ == "AsyncPageCursorModel"
+        assert [(type(thing).__name__, thing.id) for thing in first] == [
+            ("PaginationModel", "a"),
+            ("PaginationModel", "b"),
+        ]
     finally:
         sys.path.remove(str(tmp_path / "out"))
         for name in [m for m in sys.modules if m.split(".")[0] == "clash_client"]:

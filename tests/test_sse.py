@@ -389,7 +389,7 @@ def test_json_lines_arrive_one_by_one(chat: Any, server: EventServer) -> None:
     server.respond(200, "application/x-jsonl", LINES, hold=True)
     with chat.Chat(base_url=server.url) as client:
         results = client.batches.results("b1")
-        assert type(results).__name__ == "JSONLines"
+        assert type(results).__name__ == "JSONLDecoder"
         first = next(results)
         assert type(first).__name__ == "Result" and first.custom_id == "a" and not server.finished.is_set()
         server.go.set()
@@ -413,7 +413,7 @@ def test_async_json_lines(chat: Any, server: EventServer) -> None:
         async with chat.AsyncChat(base_url=server.url) as client:
             server.respond(200, "application/x-jsonl", LINES, hold=True)
             results = await client.batches.results("b1")
-            assert type(results).__name__ == "AsyncJSONLines"
+            assert type(results).__name__ == "AsyncJSONLDecoder"
             assert (await results.__anext__()).custom_id == "a" and not server.finished.is_set()
             server.go.set()
             assert [r.custom_id async for r in results] == ["b", "c"]
@@ -429,7 +429,7 @@ def test_async_json_lines(chat: Any, server: EventServer) -> None:
 # --- types ------------------------------------------------------------------------------------
 
 USER_CODE = """
-from chat_client import AsyncChat, AsyncJSONLines, AsyncStream, Chat, JSONLines, Stream
+from chat_client import AsyncChat, AsyncJSONLDecoder, AsyncStream, Chat, JSONLDecoder, Stream
 from chat_client.types import Delta, Event, Message, Result
 
 
@@ -448,7 +448,7 @@ def sync_use(client: Chat, flag: bool) -> None:
         streamed: Stream[Event] = response.parse()
     with client.events.list() as events:
         deltas: list[Delta] = [e for e in events if isinstance(e, Delta)]
-    results: JSONLines[Result] = client.batches.results("b1")
+    results: JSONLDecoder[Result] = client.batches.results("b1")
     ok: list[bool] = [r.ok for r in results]
     print(message, either, not_a_message, not_a_stream, raw_stream, streamed, deltas, ok)
 
@@ -461,7 +461,7 @@ async def async_use(client: AsyncChat) -> None:
     wrong: Message = await client.messages.create(prompt="Hello", stream=True)  # E: Incompatible
     async with await client.events.list() as events:
         print([e.type async for e in events])
-    results: AsyncJSONLines[Result] = await client.batches.results("b1")
+    results: AsyncJSONLDecoder[Result] = await client.batches.results("b1")
     print(message, wrong, [r.custom_id async for r in results])
 """
 
@@ -505,3 +505,107 @@ def test_a_wrong_stream_config_is_located(tmp_path: Path, stream: str, message: 
         generate(Options(spec=tmp_path / "openapi.yaml", config=config))
     text = str(raised.value)
     assert message in text and f"{config}:3:" in text, text
+
+
+# --- names --------------------------------------------------------------------------------------
+
+NAMES_SPEC = {
+    "openapi": "3.0.3",
+    "info": {"title": "Names", "version": "1"},
+    "paths": {
+        "/events": {
+            "post": {
+                "operationId": "events",
+                "tags": ["things"],
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Unpack"}}}},
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/Stream"}}},
+                    }
+                },
+            }
+        },
+        "/lines": {
+            "get": {
+                "operationId": "lines",
+                "tags": ["things"],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {"application/x-ndjson": {"schema": {"$ref": "#/components/schemas/JSONLDecoder"}}},
+                    }
+                },
+            }
+        },
+        "/options": {
+            "get": {
+                "operationId": "options",
+                "tags": ["things"],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RequestOptions"}}},
+                    }
+                },
+            }
+        },
+        "/unpack": {
+            "get": {
+                "operationId": "unpack",
+                "tags": ["things"],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Unpack"}}},
+                    }
+                },
+            }
+        },
+    },
+    "components": {
+        "schemas": {
+            name: {"type": "object", "properties": {"a": {"type": "string"}}}
+            for name in ("Stream", "JSONLDecoder", "RequestOptions", "Unpack")
+        }
+    },
+}
+
+
+def test_schemas_named_like_the_runtimes_classes_take_other_names(tmp_path: Path, httpserver: Any) -> None:
+    """Schemas called Stream, JSONLDecoder, RequestOptions and Unpack (names a resource module
+    imports from the runtime) become StreamModel...: the package passes mypy --strict and streams."""
+    (tmp_path / "openapi.json").write_text(json.dumps(NAMES_SPEC))
+    write(tmp_path / "out", generate(Options(spec=tmp_path / "openapi.json")).files)
+    if importlib.util.find_spec("mypy") is not None:
+        checked = subprocess.run(
+            [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, "names_client"],
+            cwd=tmp_path / "out",
+            capture_output=True,
+            text=True,
+        )
+        assert checked.returncode == 0, checked.stdout
+    httpserver.expect_request("/events", method="POST").respond_with_data(
+        'data: {"a": "x"}\n\ndata: {"a": "y"}\n\n', content_type="text/event-stream"
+    )
+    httpserver.expect_request("/lines").respond_with_data(
+        '{"a": "1"}\n{"a": "2"}\n', content_type="application/x-ndjson"
+    )
+    httpserver.expect_request("/options").respond_with_json({"a": "o"})
+    httpserver.expect_request("/unpack").respond_with_json({"a": "u"})
+    sys.path.insert(0, str(tmp_path / "out"))
+    try:
+        names = importlib.import_module("names_client")
+        client = names.Names(base_url=httpserver.url_for("/"))
+        events = client.things.events(a="b")
+        assert type(events).__name__ == "Stream"
+        assert [(type(e).__name__, e.a) for e in events] == [("StreamModel", "x"), ("StreamModel", "y")]
+        lines = client.things.lines()
+        assert [(type(r).__name__, r.a) for r in lines] == [("JSONLDecoderModel", "1"), ("JSONLDecoderModel", "2")]
+        assert type(client.things.options()).__name__ == "RequestOptionsModel"
+        assert type(client.things.unpack()).__name__ == "UnpackModel"
+    finally:
+        sys.path.remove(str(tmp_path / "out"))
+        for name in [m for m in sys.modules if m.split(".")[0] == "names_client"]:
+            del sys.modules[name]
+    assert json.loads(httpserver.log[0][0].data) == {"a": "b"}

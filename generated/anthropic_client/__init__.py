@@ -27,7 +27,13 @@ from ._exceptions import (
     AnthropicError,
 )
 from ._response import APIResponse, AsyncAPIResponse
-from ._streaming import AsyncJSONLines, AsyncStream, JSONLines, ServerSentEvent, Stream
+from ._streaming import (
+    AsyncJSONLDecoder,
+    AsyncStream,
+    JSONLDecoder,
+    ServerSentEvent,
+    Stream,
+)
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __title__, __version__
 
@@ -48,8 +54,8 @@ __all__ = [
     "AsyncAPIResponse",
     "Stream",
     "AsyncStream",
-    "JSONLines",
-    "AsyncJSONLines",
+    "JSONLDecoder",
+    "AsyncJSONLDecoder",
     "ServerSentEvent",
     "AnthropicError",
     "APIError",

@@ -3,11 +3,12 @@
 """Pages of a list operation: iterate over every item, fetching the next page when needed.
 
 A paginated method returns a `SyncPage` (the async client: an `AsyncPaginator`, awaited
-for the first `AsyncPage` or iterated with `async for` over every item). How the next page
-is asked for is the operation's `Pagination`: a cursor (a response property, or a property
-of the last item, sent back as a query parameter), an offset, a page number, a URL in the
-body or the `Link` header's `rel="next"`. Every later request is the first one with the
-next page's query: the call's arguments and its `extra_headers`, `extra_query`,
+for the first `AsyncPage` or iterated with `async for` over every item), or a subclass of
+it named in oagen's config (at the end of this module), which behaves the same. How the
+next page is asked for is the operation's `Pagination`: a cursor (a response property, or a
+property of the last item, sent back as a query parameter), an offset, a page number, a URL
+in the body or the `Link` header's `rel="next"`. Every later request is the first one with
+the next page's query: the call's arguments and its `extra_headers`, `extra_query`,
 `extra_body` and `timeout` carry over.
 """
 
@@ -20,6 +21,7 @@ from typing import (
     Any,
     AsyncIterator,
     Callable,
+    ClassVar,
     Dict,
     Generator,
     Generic,
@@ -34,7 +36,7 @@ from typing import (
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import httpx
-from typing_extensions import Concatenate, Literal, ParamSpec
+from typing_extensions import Concatenate, Literal, ParamSpec, Self
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._response import RAW_RESPONSE_HEADER, APIResponse
@@ -54,6 +56,9 @@ __all__ = [
 ]
 
 ItemT = TypeVar("ItemT")
+SyncPageT = TypeVar("SyncPageT", bound="SyncPage[Any]")
+AsyncPageT = TypeVar("AsyncPageT", bound="AsyncPage[Any]")
+AsyncPageT_co = TypeVar("AsyncPageT_co", bound="AsyncPage[Any]", covariant=True)
 P = ParamSpec("P")
 
 Style = Literal["cursor", "offset", "page", "next_url", "link_header"]
@@ -235,29 +240,6 @@ class _BasePage(Generic[ItemT]):
         }
 
 
-class SyncPage(_BasePage[ItemT]):
-    """One page of a list operation's results. Iterating it yields every item of this page
-    and of the pages after it, each fetched when the previous one is used up."""
-
-    def __iter__(self) -> Iterator[ItemT]:
-        for page in self.iter_pages():
-            yield from page.data
-
-    def iter_pages(self) -> Iterator[SyncPage[ItemT]]:
-        """This page and every page after it."""
-        page: SyncPage[ItemT] | None = self
-        while page is not None:
-            yield page
-            page = page.get_next_page() if page.has_next_page() else None
-
-    def get_next_page(self) -> SyncPage[ItemT]:
-        """The next page (raises `RuntimeError` on the last one: see `has_next_page()`)."""
-        request = self._next_request()
-        if request is None:
-            raise RuntimeError("No next page: check has_next_page() first")
-        return _sync_page(self._client, self._pagination, request)
-
-
 class AsyncPage(_BasePage[ItemT]):
     """One page of a list operation's results, from the async client. `async for` over it
     yields every item of this page and of the pages after it."""
@@ -267,37 +249,73 @@ class AsyncPage(_BasePage[ItemT]):
             for item in page.data:
                 yield item
 
-    async def iter_pages(self) -> AsyncIterator[AsyncPage[ItemT]]:
+    async def iter_pages(self) -> AsyncIterator[Self]:
         """This page and every page after it."""
-        page: AsyncPage[ItemT] | None = self
+        page: Self | None = self
         while page is not None:
             yield page
             page = await page.get_next_page() if page.has_next_page() else None
 
-    async def get_next_page(self) -> AsyncPage[ItemT]:
-        """The next page (raises `RuntimeError` on the last one: see `has_next_page()`)."""
+    async def get_next_page(self) -> Self:
+        """The next page, of this page's class (raises `RuntimeError` on the last one: see
+        `has_next_page()`)."""
         request = self._next_request()
         if request is None:
             raise RuntimeError("No next page: check has_next_page() first")
-        return await _async_page(self._client, self._pagination, request)
+        return await _async_page(self._client, self._pagination, request, type(self))
 
 
-class AsyncPaginator(Generic[ItemT]):
-    """What a paginated method of the async client returns: awaited, the first page;
-    iterated with `async for`, every item of every page."""
+class SyncPage(_BasePage[ItemT]):
+    """One page of a list operation's results. Iterating it yields every item of this page
+    and of the pages after it, each fetched when the previous one is used up."""
+
+    #: The class of the async client's pages of the same operations.
+    _async_class: ClassVar[type[AsyncPage[Any]]] = AsyncPage
+
+    def __iter__(self) -> Iterator[ItemT]:
+        for page in self.iter_pages():
+            yield from page.data
+
+    def iter_pages(self) -> Iterator[Self]:
+        """This page and every page after it."""
+        page: Self | None = self
+        while page is not None:
+            yield page
+            page = page.get_next_page() if page.has_next_page() else None
+
+    def get_next_page(self) -> Self:
+        """The next page, of this page's class (raises `RuntimeError` on the last one: see
+        `has_next_page()`)."""
+        request = self._next_request()
+        if request is None:
+            raise RuntimeError("No next page: check has_next_page() first")
+        return _sync_page(self._client, self._pagination, request, type(self))
+
+
+class AsyncPaginator(Generic[ItemT, AsyncPageT_co]):
+    """What a paginated method of the async client returns: awaited, the first page (an
+    `AsyncPage`, or the subclass the method's pages are); iterated with `async for`, every
+    item of every page."""
 
     def __init__(
-        self, client: AsyncAPIClient, pagination: Pagination, request: Dict[str, Any]
+        self,
+        client: AsyncAPIClient,
+        pagination: Pagination,
+        request: Dict[str, Any],
+        page: type[AsyncPageT_co],
     ) -> None:
         self._client = client
         self._pagination = pagination
         self._request = request
+        self._page = page
 
-    def __await__(self) -> Generator[Any, None, AsyncPage[ItemT]]:
-        return _async_page(self._client, self._pagination, self._request).__await__()
+    def __await__(self) -> Generator[Any, None, AsyncPageT_co]:
+        return _async_page(
+            self._client, self._pagination, self._request, self._page
+        ).__await__()
 
     async def __aiter__(self) -> AsyncIterator[ItemT]:
-        page: AsyncPage[ItemT] = await self
+        page = await self
         async for item in page:
             yield item
 
@@ -317,17 +335,23 @@ def _wants_response(request: Dict[str, Any]) -> bool:
 
 
 def _sync_page(
-    client: SyncAPIClient, pagination: Pagination, request: Dict[str, Any]
-) -> SyncPage[Any]:
+    client: SyncAPIClient,
+    pagination: Pagination,
+    request: Dict[str, Any],
+    page: type[SyncPageT],
+) -> SyncPageT:
     response: APIResponse[Any] = client.request(**_raw(request))
-    return SyncPage(client, pagination, request, response)
+    return page(client, pagination, request, response)
 
 
 async def _async_page(
-    client: AsyncAPIClient, pagination: Pagination, request: Dict[str, Any]
-) -> AsyncPage[Any]:
+    client: AsyncAPIClient,
+    pagination: Pagination,
+    request: Dict[str, Any],
+    page: type[AsyncPageT],
+) -> AsyncPageT:
     response: APIResponse[Any] = await client.request(**_raw(request))
-    return AsyncPage(client, pagination, request, response)
+    return page(client, pagination, request, response)
 
 
 @overload
@@ -338,35 +362,59 @@ def paginate(
 
 @overload
 def paginate(
-    client: AsyncAPIClient, pagination: Pagination, item: type[ItemT], /, **request: Any
-) -> AsyncPaginator[ItemT]: ...
+    client: SyncAPIClient,
+    pagination: Pagination,
+    item: type[ItemT],
+    page: type[SyncPageT],
+    /,
+    **request: Any,
+) -> SyncPageT: ...
+
+
+@overload
+def paginate(
+    client: AsyncAPIClient,
+    pagination: Pagination,
+    item: type[ItemT],
+    page: type[SyncPage[Any]] = ...,
+    /,
+    **request: Any,
+) -> AsyncPaginator[ItemT, AsyncPage[ItemT]]: ...
 
 
 def paginate(
-    client: Any, pagination: Pagination, item: object, /, **request: Any
+    client: Any,
+    pagination: Pagination,
+    item: object,
+    page: type[SyncPage[Any]] = SyncPage,
+    /,
+    **request: Any,
 ) -> Any:
     """The first page of a paginated operation (`request`: `SyncAPIClient.request`'s
-    arguments); from the async client, an `AsyncPaginator`. `item` is the items' type.
-    """
+    arguments), a `page` (`SyncPage` or a subclass); from the async client, an
+    `AsyncPaginator` of `page`'s async twin. `item` is the items' type."""
     if _wants_response(request):
         return client.request(
             **request
         )  # the HTTP response of the first page, as asked
     if isinstance(client, AsyncAPIClient):
-        return AsyncPaginator(client, pagination, request)
-    return _sync_page(client, pagination, request)
+        return AsyncPaginator(client, pagination, request, page._async_class)
+    return _sync_page(client, pagination, request, page)
 
 
 def paged(
     method: Callable[Concatenate[Any, P], SyncPage[ItemT]],
-) -> Callable[Concatenate[AsyncAPIResource, P], AsyncPaginator[ItemT]]:
+) -> Callable[
+    Concatenate[AsyncAPIResource, P], AsyncPaginator[ItemT, AsyncPage[ItemT]]
+]:
     """The async twin of a paginated sync resource method (see `_resource.asynchronous`):
-    the same code, which with the async client returns an `AsyncPaginator`."""
+    the same code, which with the async client returns an `AsyncPaginator` (of the async
+    twin of the method's page class)."""
 
     def twin(
         self: AsyncAPIResource, /, *args: P.args, **kwargs: P.kwargs
-    ) -> AsyncPaginator[ItemT]:
-        return cast("AsyncPaginator[ItemT]", method(self, *args, **kwargs))
+    ) -> AsyncPaginator[Any, Any]:
+        return cast("AsyncPaginator[Any, Any]", method(self, *args, **kwargs))
 
     functools.update_wrapper(twin, method)
     return twin

@@ -11,7 +11,7 @@ from typing_extensions import Concatenate, ParamSpec
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._response import AsyncBinaryAPIResponse, BinaryAPIResponse
-from ._streaming import AsyncJSONLines, AsyncStream, JSONLines, Stream
+from ._streaming import AsyncJSONLDecoder, AsyncStream, JSONLDecoder, Stream
 
 __all__ = ["SyncAPIResource", "AsyncAPIResource", "asynchronous"]
 
@@ -52,9 +52,9 @@ def asynchronous(
 
 @overload
 def asynchronous(
-    method: Callable[Concatenate[Any, P], JSONLines[T]],
+    method: Callable[Concatenate[Any, P], JSONLDecoder[T]],
 ) -> Callable[
-    Concatenate[AsyncAPIResource, P], Coroutine[Any, Any, AsyncJSONLines[T]]
+    Concatenate[AsyncAPIResource, P], Coroutine[Any, Any, AsyncJSONLDecoder[T]]
 ]: ...
 
 
@@ -74,8 +74,8 @@ def asynchronous(
     code returns an awaitable of the same result. The twin keeps the method's signature
     (for type checkers) and its name and docstring (for `help()`). The one difference:
     a file comes back as an `AsyncBinaryAPIResponse` (its methods are awaited) where the
-    sync method gives a `BinaryAPIResponse`, and a stream an `AsyncStream` (`AsyncJSONLines`)
-    where the sync method gives a `Stream` (`JSONLines`).
+    sync method gives a `BinaryAPIResponse`, and a stream an `AsyncStream` (`AsyncJSONLDecoder`)
+    where the sync method gives a `Stream` (`JSONLDecoder`).
     """
 
     async def twin(self: AsyncAPIResource, /, *args: P.args, **kwargs: P.kwargs) -> Any:

@@ -261,7 +261,7 @@ class StreamedAPIResponse(_BaseAPIResponse[R]):
 
     def parse(self) -> R:
         """The body as the method's return type (read, decoded once, then cached; a
-        `Stream` or `JSONLines` is not read here, it reads the body as it is iterated).
+        `Stream` or `JSONLDecoder` is not read here, it reads the body as it is iterated).
         """
         if stream_class(self._cast_to) is None:
             self.http_response.read()
@@ -317,7 +317,7 @@ class AsyncStreamedAPIResponse(_BaseAPIResponse[R]):
 
     async def parse(self) -> R:
         """The body as the method's return type (read, decoded once, then cached; an
-        `AsyncStream` or `AsyncJSONLines` is not read here, it reads the body as it is iterated).
+        `AsyncStream` or `AsyncJSONLDecoder` is not read here, it reads the body as it is iterated).
         """
         if stream_class(self._cast_to) is None:
             await self.http_response.aread()

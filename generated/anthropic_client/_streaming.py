@@ -4,7 +4,7 @@
 
 - `Stream` (`AsyncStream`): a `text/event-stream` response; iterating it yields each event's
   data parsed as the operation's event type, one event at a time as the server sends it.
-- `JSONLines` (`AsyncJSONLines`): a JSON Lines response (`application/jsonl`,
+- `JSONLDecoder` (`AsyncJSONLDecoder`): a JSON Lines response (`application/jsonl`,
   `application/x-jsonl`, `application/x-ndjson`); iterating it yields each line parsed as
   the operation's item type.
 
@@ -43,8 +43,8 @@ __all__ = [
     "SSEDecoder",
     "Stream",
     "AsyncStream",
-    "JSONLines",
-    "AsyncJSONLines",
+    "JSONLDecoder",
+    "AsyncJSONLDecoder",
     "stream_class",
     "make_stream",
     "stream_if",
@@ -359,7 +359,7 @@ class AsyncStream(_Parser[T]):
         await self.close()
 
 
-class JSONLines(_Parser[T]):
+class JSONLDecoder(_Parser[T]):
     """The items of a JSON Lines response, each line parsed as `T`, as they arrive.
 
     Iterate it (once); blank lines are skipped, a line that is not JSON raises
@@ -415,8 +415,8 @@ class JSONLines(_Parser[T]):
         self.close()
 
 
-class AsyncJSONLines(_Parser[T]):
-    """`JSONLines` for the async client: iterate it with `async for`, close it with
+class AsyncJSONLDecoder(_Parser[T]):
+    """`JSONLDecoder` for the async client: iterate it with `async for`, close it with
     `await close()` or `async with`."""
 
     def __aiter__(self) -> AsyncIterator[T]:
@@ -467,7 +467,7 @@ class AsyncJSONLines(_Parser[T]):
         await self.close()
 
 
-_ASYNC: dict[type, type] = {Stream: AsyncStream, JSONLines: AsyncJSONLines}
+_ASYNC: dict[type, type] = {Stream: AsyncStream, JSONLDecoder: AsyncJSONLDecoder}
 
 
 def stream_if(flag: object, stream: type[T], otherwise: type[R]) -> type[Union[T, R]]:
@@ -479,7 +479,7 @@ def stream_if(flag: object, stream: type[T], otherwise: type[R]) -> type[Union[T
 
 
 def stream_class(cast_to: object) -> type[_Parser[Any]] | None:
-    """`Stream` or `JSONLines` when `cast_to` is one of them (parametrised), else None."""
+    """`Stream` or `JSONLDecoder` when `cast_to` is one of them (parametrised), else None."""
     origin = get_origin(cast_to)
     return origin if origin in _ASYNC else None
 
@@ -492,7 +492,7 @@ def make_stream(
     strict: bool = False,
     errors: Mapping[str, object] | None = None,
 ) -> Union[_Parser[Any], None]:
-    """The stream `cast_to` (`Stream[T]` or `JSONLines[T]`) names over `response` (its async
+    """The stream `cast_to` (`Stream[T]` or `JSONLDecoder[T]`) names over `response` (its async
     twin for an async client), or None when `cast_to` names none."""
     cls = stream_class(cast_to)
     if cls is None:
