@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .config import Config
 from .diagnostics import Diagnostic, GenerationError
-from .fastpath import path_digest
+from .fastpath import path_digest, sha
 from .naming import is_identifier
 
 #: Where the custom code goes in the package.
@@ -45,7 +45,7 @@ def read_custom_code(config: Config) -> CustomCode:
     errors: list[Diagnostic] = []
     files: dict[str, str] = {}
     classes: dict[str, frozenset[str]] = {}
-    digests: dict[str, str] = {str(root): path_digest(root)}
+    digests: dict[str, str] = {str(root.absolute()): path_digest(root)}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
         if "__pycache__" in rel.parts:
@@ -54,7 +54,7 @@ def read_custom_code(config: Config) -> CustomCode:
             errors.append(Diagnostic(str(path), None, None, "", "a symbolic link: custom code is plain files"))
             continue
         if path.is_dir():
-            digests[str(path)] = path_digest(path)
+            digests[str(path.absolute())] = path_digest(path)
             continue
         if path.suffix != ".py":
             continue
@@ -65,7 +65,7 @@ def read_custom_code(config: Config) -> CustomCode:
             )
             continue
         data = path.read_bytes()
-        digests[str(path)] = path_digest(path)
+        digests[str(path.absolute())] = sha(data)  # of the bytes used, whatever happens to the file next
         try:
             text = data.decode("utf-8")
             tree = ast.parse(text, filename=str(path))

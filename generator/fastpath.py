@@ -72,9 +72,9 @@ def run_digest(command_options: Mapping[str, object]) -> str:
 
 def path_digest(path: Path) -> str:
     """The hash of a file's bytes, or of a directory's listing (the names in it, sorted, a
-    directory's with a trailing "/"): what a run read of it."""
+    directory's with a trailing "/"; Python's ``__pycache__`` left out): what a run read of it."""
     if path.is_dir():
-        names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir())
+        names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir() if p.name != "__pycache__")
         return sha("\0".join(["<directory>", *names]).encode("utf-8", "surrogateescape"))
     return sha(path.read_bytes())
 
