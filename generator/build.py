@@ -8,12 +8,14 @@ security schemes, resource tree). Templates only lay out the result.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import re
 
 from packaging.version import InvalidVersion, Version
 
 from . import naming
 from .config import Config, OperationConfig
+from .custom_code import CustomCode
 from .diagnostics import Diagnostic, GenerationError
 from .ir import Api, Client, Example, Resource, SecurityScheme
 from .load import Located, Spec
@@ -31,9 +33,15 @@ from .schemas import SchemaBuilder, description_of, by_key
 
 
 def build(
-    spec: Spec, config: Config, *, package_name: str | None = None, warnings: list[Diagnostic] | None = None
+    spec: Spec,
+    config: Config,
+    *,
+    package_name: str | None = None,
+    warnings: list[Diagnostic] | None = None,
+    custom: CustomCode | None = None,
 ) -> Api:
-    """The IR of ``spec``; what the user should know of it but need not fix is added to ``warnings``."""
+    """The IR of ``spec``; what the user should know of it but need not fix is added to ``warnings``.
+    ``custom``: the config's custom code (read), whose classes ``resources`` may name."""
     info = spec.top.value.get("info") if isinstance(spec.top.value.get("info"), dict) else {}
     title = str(info.get("title") or "API")
     short = naming.title_name(title)
@@ -94,7 +102,9 @@ def build(
 
     client_names = {client_name, config.client.async_name or f"Async{client_name}"}
     reserved = {slot.class_name for slot in b.slots.values()} | client_names | page_classes
+    custom_classes = _custom_classes(b, config, custom or CustomCode(), root)
     resources = tuple(build_resource(child, "", reserved) for _, child in by_key(root.children.items()))
+    resources = _with_custom_classes(b, config, resources, custom_classes, reserved)
     error_base = config.client.error_base or f"{client_name}Error"
     status_errors = _status_errors(b, config, {*client_names, error_base})
     if b.errors:
@@ -126,6 +136,77 @@ def build(
         all_resources=tuple(walk_resources(resources)),
         type_modules=type_modules,
     )
+
+
+def _custom_classes(
+    b: SchemaBuilder, config: Config, custom: CustomCode, root: ResourceNode
+) -> dict[tuple[str, ...], tuple[str | None, str | None]]:
+    """The custom code's classes the client hands out for configured resources (``resources``),
+    checked: the resource exists, the class is one the custom code defines at a module's top level."""
+    out: dict[tuple[str, ...], tuple[str | None, str | None]] = {}
+    for key, cfg in sorted(config.resources.items()):
+        node: ResourceNode | None = root
+        for segment in key.split("."):
+            node = node.children.get(segment) if node is not None else None
+        if node is None:
+            known = sorted(".".join(n.path) for n in _walk_nodes(root) if n.path)
+            b.errors.append(
+                b.config_diag(("resources", key), f"no resource {key!r} (the client's: {', '.join(known)})")
+            )
+            continue
+        for side, value in (("class", cfg.sync), ("async_class", cfg.async_)):
+            module, _, name = (value or "").rpartition(".")
+            if value and name not in custom.classes.get(module, ()):
+                where = ("resources", key, side)
+                if module not in custom.classes:
+                    found = ", ".join(sorted(custom.classes)) or "none: no custom_code"
+                    b.errors.append(
+                        b.config_diag(where, f"no module {module!r} in the custom code (its modules: {found})")
+                    )
+                else:
+                    b.errors.append(b.config_diag(where, f"the custom code's {module} defines no class {name!r}"))
+        out[node.path] = (cfg.sync, cfg.async_)
+    return out
+
+
+def _walk_nodes(node: ResourceNode) -> list[ResourceNode]:
+    return [node, *(n for child in node.children.values() for n in _walk_nodes(child))]
+
+
+def _with_custom_classes(
+    b: SchemaBuilder,
+    config: Config,
+    resources: tuple[Resource, ...],
+    custom: dict[tuple[str, ...], tuple[str | None, str | None]],
+    reserved: set[str],
+    path: tuple[str, ...] = (),
+) -> tuple[Resource, ...]:
+    """``resources`` with the custom code's classes the client hands out. Such a class's name is
+    imported into the module that hands it out: it must be none that module uses for anything else
+    (models, resource classes, what it imports), but the generated class it stands for."""
+    generated = {name for r in walk_resources(resources) for name in (r.class_name, r.async_class_name)}
+    taken = reserved | naming.RESERVED_IN_MODULES | naming.RESOURCE_MODULE_NAMES
+    out = []
+    for r in resources:
+        here = (*path, r.attr)
+        children = _with_custom_classes(b, config, r.children, custom, reserved, here)
+        changes: dict[str, object] = {"children": children}
+        for side, value, own in zip(
+            ("class", "async_class"), custom.get(here, (None, None)), (r.class_name, r.async_class_name)
+        ):
+            if value is None:
+                continue
+            module, _, name = value.rpartition(".")
+            if name != own and (name in taken or name in generated):
+                b.errors.append(
+                    b.config_diag(
+                        ("resources", ".".join(here), side),
+                        f"{name} is a name the generated package uses itself: rename the custom code's class",
+                    )
+                )
+            changes["custom_sync" if side == "class" else "custom_async"] = ("." + module, name)
+        out.append(dataclasses.replace(r, **changes))  # type: ignore[arg-type]
+    return tuple(out)
 
 
 #: The status error classes every client has (templates/package/_exceptions.py.j2), by status.

@@ -28,6 +28,16 @@ class ParameterConfig:
 
 
 @dataclass(frozen=True)
+class ResourceConfig:
+    """The custom code's subclasses of a resource's classes that the client hands out instead
+    (``resources.<path>.class`` / ``async_class``): dotted paths in the package (``lib.messages.Messages``)."""
+
+    sync: str | None = None
+    async_: str | None = None
+    located: Located | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class StreamConfig:
     """A body flag that makes the operation answer with server-sent events (``stream: true``)."""
 
@@ -115,6 +125,10 @@ class Config:
     #: Which path parameters are positional arguments: ``all`` of them, or only the ``last`` (the
     #: others keyword-only, as in ``versions.retrieve(version, skill_id=...)``).
     positional_path_parameters: str = "all"
+    #: A directory of hand-written modules copied into the package as ``<package>/lib/``.
+    custom_code: Path | None = None
+    #: Resources by dotted path (``beta.messages``): the custom code's subclasses of their classes.
+    resources: Mapping[str, ResourceConfig] = field(default_factory=dict)
     #: Where each config entry was written, to report an entry that matches nothing in the spec.
     source: Document | None = field(default=None, compare=False, repr=False)
 
@@ -331,6 +345,8 @@ def load_config(path: Path) -> Config:
             "parameters": "mapping",
             "pagination": "mapping",
             "positional_path_parameters": _STR,
+            "custom_code": _STR,
+            "resources": "mapping",
         },
         errors,
     )
@@ -396,6 +412,15 @@ def load_config(path: Path) -> Config:
             )
             entry.pop("resource")
         operations[key] = OperationConfig(parameters=parameters, located=node, **entry)
+    resources: dict[str, ResourceConfig] = {}
+    for resource_path, node in raw["resources"].items() if "resources" in raw else ():
+        entry = _check_keys(node, {"class": _STR, "async_class": _STR}, errors)
+        for key, value in entry.items():
+            if not all(is_identifier(part) for part in value.split(".")) or "." not in value:
+                errors.append(
+                    node.child(key).diagnostic(f"expected a class of the custom code as module.Class, not {value!r}")
+                )
+        resources[resource_path] = ResourceConfig(entry.get("class"), entry.get("async_class"), located=node)
     every_operation = {
         wire: _parameter(pnode, {"hidden": _BOOL, "default": _VALUE}, errors)
         for wire, pnode in (raw["parameters"].items() if "parameters" in raw else ())
@@ -412,6 +437,8 @@ def load_config(path: Path) -> Config:
         params=params,
         operations=operations,
         overlays=tuple(path.parent / entry for entry in raw.get("overlays", ())),
+        custom_code=path.parent / raw["custom_code"] if "custom_code" in raw else None,
+        resources=resources,
         parameters=every_operation,
         pagination=pagination,
         positional_path_parameters=positional,

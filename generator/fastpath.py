@@ -70,11 +70,20 @@ def run_digest(command_options: Mapping[str, object]) -> str:
     return sha(json.dumps(command_options, sort_keys=True, default=str).encode())
 
 
+def path_digest(path: Path) -> str:
+    """The hash of a file's bytes, or of a directory's listing (the names in it, sorted, a
+    directory's with a trailing "/"; Python's ``__pycache__`` left out): what a run read of it."""
+    if path.is_dir():
+        names = sorted(p.name + ("/" if p.is_dir() else "") for p in path.iterdir() if p.name != "__pycache__")
+        return sha("\0".join(["<directory>", *names]).encode("utf-8", "surrogateescape"))
+    return sha(path.read_bytes())
+
+
 def _files_digest(paths: Iterable[str]) -> dict[str, str] | None:
     out = {}
     for path in paths:
         try:
-            out[path] = sha(Path(path).read_bytes())
+            out[path] = path_digest(Path(path))
         except OSError:
             return None
     return out

@@ -64,3 +64,12 @@ def import_lines(
                 lines.append("")
             lines.extend(block)
     return tuple(lines)
+
+
+def class_imports(classes: Iterable[tuple[str, str]], current: str, current_is_package: bool) -> list[str]:
+    """``from <module> import <A>, <B>`` for (package-relative module, class) pairs, seen from module
+    ``current``: one line per module, in the order of their first class, names in the order given."""
+    by_module: dict[str, dict[str, None]] = {}
+    for module, name in classes:
+        by_module.setdefault(relative_module(module, current, current_is_package), {})[name] = None
+    return [f"from {module} import {', '.join(names)}" for module, names in by_module.items()]

@@ -331,6 +331,19 @@ class Resource:
     imports: tuple[str, ...] = ()
     #: "...." style prefix from this module up to the package root.
     root: str = "."
+    #: The custom code's subclass the client hands out instead of ``class_name`` (``async_class_name``),
+    #: as (package-relative module, class name): config ``resources``; None: the generated class.
+    custom_sync: Optional[tuple[str, str]] = None
+    custom_async: Optional[tuple[str, str]] = None
+
+    @property
+    def sync_class(self) -> tuple[str, str]:
+        """(package-relative module, class) of what the client hands out for this resource."""
+        return self.custom_sync or (self.module, self.class_name)
+
+    @property
+    def async_class(self) -> tuple[str, str]:
+        return self.custom_async or (self.module, self.async_class_name)
 
 
 @dataclass(frozen=True)

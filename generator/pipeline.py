@@ -9,6 +9,7 @@ from typing import Callable, Iterator
 from .build import build
 from .cache import Cache
 from .config import Config, load_config
+from .custom_code import PACKAGE_DIR, CustomCode, read_custom_code
 from .diagnostics import Diagnostic, GenerationError, error
 from .format import format_files
 from .load import Spec
@@ -74,11 +75,11 @@ class _Built:
     warnings: list[Diagnostic]  # building's
 
 
-def _build_and_render(spec: Spec, config: Config, options: Options, cache: Cache) -> _Built:
+def _build_and_render(spec: Spec, config: Config, custom: CustomCode, options: Options, cache: Cache) -> _Built:
     warnings: list[Diagnostic] = []
     try:
         with without_gc():
-            api = build(spec, config, package_name=options.package_name, warnings=warnings)
+            api = build(spec, config, package_name=options.package_name, warnings=warnings, custom=custom)
     except RecursionError:
         # Schemas that nest through each other without a named model in between; never a crash.
         raise error(
@@ -87,6 +88,10 @@ def _build_and_render(spec: Spec, config: Config, options: Options, cache: Cache
     laid_out: set[str] = set()
     with without_gc():
         files = render(api, cache=cache, laid_out=laid_out)
+    for rel, text in custom.files.items():  # copied as written: black leaves them alone too
+        path = f"{api.package}/{PACKAGE_DIR}/{rel}"
+        files[path] = text
+        laid_out.add(path)
     return _Built(files, laid_out, warnings)
 
 
@@ -110,10 +115,11 @@ def generate(options: Options, *, cache: Cache | None = None) -> Result:
 
 
 def _generate(options: Options, cache: Cache) -> Result:
-    config, config_errors = Config(), []
+    config, config_errors, custom = Config(), [], CustomCode()
     if options.config:
         try:
             config = load_config(options.config)
+            custom = read_custom_code(config)
         except GenerationError as exc:
             config_errors = exc.diagnostics
     if config.overlays:  # the config's overlays apply first, then those of the command line
@@ -124,7 +130,7 @@ def _generate(options: Options, cache: Cache) -> Result:
 
     def prepare(spec: Spec) -> None:
         try:
-            outcome.append(_build_and_render(spec, config, options, cache))
+            outcome.append(_build_and_render(spec, config, custom, options, cache))
         except Exception as exc:  # raised below, once validation has had its say
             outcome.append(exc)
 
@@ -142,4 +148,5 @@ def _generate(options: Options, cache: Cache) -> Result:
         assert config.source is not None
         for path in (options.config.absolute(), options.config.resolve()):
             inputs[str(path)] = config.source.digest
+        inputs.update(custom.digests)
     return Result(files, warnings + built.warnings, inputs)

@@ -18,6 +18,7 @@ import jinja2
 
 from . import ir, shape
 from .cache import Cache
+from .imports import class_imports, relative_module
 from .ir import Api
 from .naming import is_identifier
 from .safe import lit
@@ -142,6 +143,8 @@ def _environment() -> jinja2.Environment:
         argument=shape.argument,
         statement=shape.statement,
         class_line=shape.class_line,
+        class_imports=class_imports,
+        relative_module=relative_module,
     )
     return env
 

@@ -46,17 +46,29 @@ def _signature(function: Any) -> dict[str, Any]:
     return {"params": params, "returns": " | ".join(dict.fromkeys(str(r) for r in returns))}
 
 
+def _is_resource(cls: type, package: str) -> bool:
+    """A resource class: one of the package's resources, or a subclass of one (hand-written helpers)."""
+    return any(c.__module__.startswith(f"{package}.resources") for c in cls.__mro__)
+
+
+def _public_module(cls: type, package: str) -> bool:
+    """A class of the package outside its private runtime modules (``_resource``...)."""
+    module = cls.__module__
+    return module.startswith(package + ".") and not any(part.startswith("_") for part in module.split(".")[1:])
+
+
 def _resources(obj: Any, package: str, prefix: str, out: dict[str, Any]) -> None:
     cls = type(obj)
     for name in sorted(dir(cls)):
         if name.startswith("_") or name in WRAPPERS:
             continue
         attribute = inspect.getattr_static(cls, name)
+        owner = next((c for c in cls.__mro__ if name in vars(c)), cls)
         if isinstance(attribute, (property, functools.cached_property)):
             value = getattr(obj, name)
-            if type(value).__module__.startswith(f"{package}.resources"):
+            if _is_resource(type(value), package):
                 _resources(value, package, f"{prefix}{name}.", out)
-        elif prefix and inspect.isfunction(attribute) and name in vars(cls):
+        elif prefix and inspect.isfunction(attribute) and _public_module(owner, package):
             out[f"{prefix}{name}"] = _signature(attribute)
 
 

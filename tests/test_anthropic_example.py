@@ -329,12 +329,101 @@ def test_the_first_event_is_seen_before_the_last_is_sent(sdk: ModuleType, event_
     message.close()
 
 
+#: The SDK README's "Streaming Helpers" example, as written there but for the import.
+README_STREAM_HELPERS = """\
+import asyncio
+from anthropic_sdk import AsyncAnthropic
+
+client = AsyncAnthropic()
+
+async def main() -> None:
+    async with client.messages.stream(
+        max_tokens=1024,
+        messages=[
+            {
+                "role": "user",
+                "content": "Say hello there!",
+            }
+        ],
+        model="claude-sonnet-4-5-20250929",
+    ) as stream:
+        async for text in stream.text_stream:
+            print(text, end="", flush=True)
+        print()
+
+    message = await stream.get_final_message()
+    print(message.to_json())
+
+asyncio.run(main())
+"""
+
+#: A tool-use answer: two text deltas, then a tool call's input in JSON pieces.
+TOOL_EVENTS = [
+    MESSAGE_EVENTS[0],
+    MESSAGE_EVENTS[1],
+    b'event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0,'
+    b' "delta": {"type": "text_delta", "text": "Let me "}}\n\n',
+    b'event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0,'
+    b' "delta": {"type": "text_delta", "text": "check."}}\n\n',
+    MESSAGE_EVENTS[4],
+    b'event: content_block_start\ndata: {"type": "content_block_start", "index": 1, "content_block":'
+    b' {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}}\n\n',
+    b'event: content_block_delta\ndata: {"type": "content_block_delta", "index": 1,'
+    b' "delta": {"type": "input_json_delta", "partial_json": "{\\"location\\": "}}\n\n',
+    b'event: content_block_delta\ndata: {"type": "content_block_delta", "index": 1,'
+    b' "delta": {"type": "input_json_delta", "partial_json": "\\"SF\\"}"}}\n\n',
+    b'event: content_block_stop\ndata: {"type": "content_block_stop", "index": 1}\n\n',
+    b'event: message_delta\ndata: {"type": "message_delta", "delta": {"stop_reason": "tool_use",'
+    b' "stop_sequence": null}, "usage": {"output_tokens": 30}}\n\n',
+    MESSAGE_EVENTS[6],
+]
+
+
+def test_the_sdks_streaming_helpers_example_runs(
+    sdk: ModuleType,
+    event_server: EventServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # messages.stream() is hand-written (custom/messages.py), copied into the package by the config.
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", event_server.url)
+    event_server.respond(200, "text/event-stream", MESSAGE_EVENTS, path="/v1/messages")
+    exec(compile(README_STREAM_HELPERS, "README.md", "exec"), {"__name__": "readme"})
+    text, message = capsys.readouterr().out.split("\n", 1)
+    assert text == "Hello!"
+    final = json.loads(message)
+    assert final["content"] == [{"type": "text", "text": "Hello!"}]
+    assert (final["stop_reason"], final["usage"]["output_tokens"]) == ("end_turn", 15)
+    assert json.loads(event_server.requests[-1][1])["stream"] is True
+
+
+def test_a_streamed_tool_call_is_built(sdk: ModuleType, event_server: EventServer) -> None:
+    event_server.respond(200, "text/event-stream", TOOL_EVENTS, path="/v1/messages")
+    client = sdk.Anthropic(api_key="sk-test", base_url=event_server.url)
+    hello = {"max_tokens": 1024, "messages": [{"role": "user", "content": "Weather?"}], "model": "m"}
+    with client.messages.stream(**hello) as stream:
+        assert list(stream.text_stream) == ["Let me ", "check."]
+        message = stream.get_final_message()
+    assert isinstance(message, sdk.types.Message) and message.stop_reason == "tool_use"
+    text, tool = message.content
+    assert isinstance(tool, sdk.types.ToolUseBlock) and tool.input == {"location": "SF"}
+    assert isinstance(text, sdk.types.TextBlock) and stream.get_final_text() == "Let me check."
+    with client.beta.messages.stream(**hello) as beta_stream:
+        events = [event.type for event in beta_stream]
+    assert events[0] == "message_start" and events[-1] == "message_stop"
+    assert type(beta_stream.get_final_message()).__name__ == "BetaMessage"
+    assert beta_stream.get_final_message().content[1].input == {"location": "SF"}
+    event_server.respond(200, "text/event-stream", MESSAGE_EVENTS, path="/v1/messages")  # as the module had it
+
+
 def test_the_readme_examples_are_mypy_strict_clean(generated: Path, tmp_path: Path) -> None:
     if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed")
     # mypy checks top-level await only inside a coroutine: the async example as a function's body.
     body = "\n".join(("    " + line if line else line) for line in README_ASYNC.split("\n"))
     (tmp_path / "readme_sync.py").write_text(README_SYNC)
+    (tmp_path / "readme_stream_helpers.py").write_text(README_STREAM_HELPERS)
     (tmp_path / "readme_async.py").write_text(f"async def main() -> None:{body}")
     (tmp_path / "kinds.py").write_text(
         "from anthropic_sdk import Anthropic, Stream\n"
@@ -348,7 +437,17 @@ def test_the_readme_examples_are_mypy_strict_clean(generated: Path, tmp_path: Pa
         "    print(stream, message, wrong)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, "readme_sync.py", "readme_async.py"],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--cache-dir",
+            os.devnull,
+            "readme_sync.py",
+            "readme_async.py",
+            "readme_stream_helpers.py",
+        ],
         cwd=tmp_path,
         env={**os.environ, "MYPYPATH": str(generated)},
         capture_output=True,
