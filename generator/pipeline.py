@@ -73,6 +73,7 @@ class _Built:
     files: dict[str, str]  # rendered, not yet formatted
     laid_out: set[str]  # the paths of ``files`` rendered as black lays them out
     warnings: list[Diagnostic]  # building's
+    verbatim: dict[str, str] = field(default_factory=dict)  # files written as they are (custom code)
 
 
 def _build_and_render(spec: Spec, config: Config, custom: CustomCode, options: Options, cache: Cache) -> _Built:
@@ -88,11 +89,8 @@ def _build_and_render(spec: Spec, config: Config, custom: CustomCode, options: O
     laid_out: set[str] = set()
     with without_gc():
         files = render(api, cache=cache, laid_out=laid_out)
-    for rel, text in custom.files.items():  # copied as written: black leaves them alone too
-        path = f"{api.package}/{PACKAGE_DIR}/{rel}"
-        files[path] = text
-        laid_out.add(path)
-    return _Built(files, laid_out, warnings)
+    verbatim = {f"{api.package}/{PACKAGE_DIR}/{rel}": text for rel, text in custom.files.items()}
+    return _Built(files, laid_out, warnings, verbatim)
 
 
 @contextmanager
@@ -143,6 +141,7 @@ def _generate(options: Options, cache: Cache) -> Result:
     files = format_files(
         built.files, cache=cache, jobs=options.jobs, laid_out=built.laid_out, black_all=options.black_all
     )
+    files.update(built.verbatim)  # the custom code, as its author wrote it (never formatted)
     inputs = spec.input_digests()
     if inputs is not None and options.config:
         assert config.source is not None

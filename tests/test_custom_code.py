@@ -93,6 +93,10 @@ class AsyncThings(GeneratedAsyncThings):
 class CountedParts(GeneratedParts):
     def count(self, thing_id: str) -> int:
         return len(self.list(thing_id))
+
+
+# Written as its author likes it (café): black would rewrap these, oagen copies them as they are.
+NAMES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen"]
 '''
 
 CONFIG = """\
@@ -141,9 +145,12 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             del sys.modules[name]
 
 
-def test_the_custom_code_is_copied_as_written(generated: Path) -> None:
+def test_the_custom_code_is_copied_as_written(generated: Path, tmp_path: Path) -> None:
     lib = generated / "out" / PACKAGE / "lib"
     assert (lib / "helpers.py").read_bytes() == (generated / "custom" / "helpers.py").read_bytes()
+    _write(tmp_path)
+    assert _generate(tmp_path, "--no-cache", "--black-all").returncode == 0  # never formatted, even so
+    assert (tmp_path / "out" / PACKAGE / "lib" / "helpers.py").read_bytes() == HELPERS.encode()
     assert "custom_code" in (lib / "__init__.py").read_text()  # oagen's, as the directory has none
     assert "lib/helpers.py" in (generated / "out" / ".oagen-manifest").read_text()
 
