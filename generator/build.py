@@ -119,6 +119,11 @@ def build(
         title=title,
         description=spec.top.child("info").text("description") if info else None,
         status_errors=status_errors,
+        **(
+            {"request_id_headers": (config.client.request_id_header.lower(),)}
+            if config.client.request_id_header
+            else {}
+        ),
     )
     type_modules = b.models()
     if warnings is not None:

@@ -6,6 +6,7 @@ located error. Settings for the command line itself come from ``[tool.oagen]`` i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -102,6 +103,8 @@ class ClientConfig:
     default_headers: Mapping[str, str] = field(default_factory=dict)
     #: An error class of its own for a status code (400-599): ``{529: "OverloadedError"}``.
     status_errors: Mapping[int, str] = field(default_factory=dict)
+    #: The response header that carries the request's id (default: request-id, else x-request-id).
+    request_id_header: str | None = None
 
 
 @dataclass(frozen=True)
@@ -369,9 +372,14 @@ def load_config(path: Path) -> Config:
                 "base_url_env": _STR,
                 "default_headers": _STRMAP,
                 "status_errors": "mapping",
+                "request_id_header": _STR,
             },
             errors,
         )
+        header = entries.get("request_id_header")
+        if header is not None and not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", header):
+            errors.append(raw["client"].child("request_id_header").diagnostic(f"{header!r} is not an HTTP header name"))
+            entries.pop("request_id_header")
         if "status_errors" in entries:
             entries["status_errors"] = _status_errors(entries["status_errors"], errors)
         client = ClientConfig(**entries)

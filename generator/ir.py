@@ -382,6 +382,8 @@ class Client:
     description: Optional[str]
     #: The error classes of their own for status codes: (status, class name, base class name).
     status_errors: tuple[tuple[int, str, str], ...] = ()
+    #: The response headers that carry the request's id (``_request_id``), the first one present.
+    request_id_headers: tuple[str, ...] = ("request-id", "x-request-id")
 
 
 @dataclass(frozen=True)

@@ -154,3 +154,44 @@ def test_bad_entries_are_located_errors(
     with pytest.raises(GenerationError) as info:
         generate(Options(Path("openapi.yaml"), Path("oagen.yaml")))
     assert str(info.value.diagnostics[0]).startswith(expected), info.value.diagnostics
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+def test_the_request_id_header_the_config_names(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, asynchronous: bool
+) -> None:
+    (tmp_path / "openapi.yaml").write_text(SPEC)
+    (tmp_path / "oagen.yaml").write_text(
+        "package_name: request_id_client\nclient:\n  name: Things\n  request_id_header: X-GitHub-Request-Id\n"
+    )
+    write(tmp_path / "out", generate(Options(tmp_path / "openapi.yaml", tmp_path / "oagen.yaml")).files)
+    monkeypatch.syspath_prepend(str(tmp_path / "out"))
+    package = importlib.import_module("request_id_client")
+    try:
+        # The configured header, not the default ones.
+        headers = {"X-GitHub-Request-Id": "gh-1", "request-id": "other"}
+        httpserver.expect_request("/things/a").respond_with_json({"id": "a"}, headers=headers)
+        assert _call(package, httpserver, asynchronous)._request_id == "gh-1"
+        httpserver.clear()
+        httpserver.expect_request("/things/a").respond_with_json(
+            {}, status=404, headers={"x-github-request-id": "gh-2"}
+        )
+        with pytest.raises(package.NotFoundError) as info:
+            _call(package, httpserver, asynchronous)
+        assert info.value.request_id == "gh-2"
+    finally:
+        for name in [n for n in sys.modules if n.split(".")[0] == "request_id_client"]:
+            del sys.modules[name]
+
+
+def test_a_request_id_header_that_is_no_header_name_is_a_located_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "openapi.yaml").write_text(SPEC)
+    (tmp_path / "oagen.yaml").write_text('client:\n  request_id_header: "x id: 1"\n')
+    with pytest.raises(GenerationError) as info:
+        generate(Options(Path("openapi.yaml"), Path("oagen.yaml")))
+    assert str(info.value.diagnostics[0]) == (
+        "oagen.yaml:2:22: /client/request_id_header: 'x id: 1' is not an HTTP header name"
+    ), info.value.diagnostics

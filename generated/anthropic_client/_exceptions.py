@@ -16,7 +16,7 @@ from __future__ import annotations
 import httpx
 
 #: The response headers that carry the id the API gave the request, the first one present.
-REQUEST_ID_HEADERS = ("request-id", "x-request-id")
+REQUEST_ID_HEADERS: tuple[str, ...] = tuple(["request-id", "x-request-id"])
 
 
 def request_id_of(response: httpx.Response) -> str | None:

@@ -79,8 +79,8 @@ class BaseModel(pydantic.BaseModel):
 
     if typing.TYPE_CHECKING:
         _request_id: Optional[str] = None
-        """The id the API gave the request (its `request-id` or `x-request-id` response
-        header; `None` when it sent none), to quote when reporting a problem. Set on the
+        """The id the API gave the request (the response header `_exceptions.REQUEST_ID_HEADERS`
+        names; `None` when it sent none), to quote when reporting a problem. Set on the
         model a method returns, not on the models inside it (reading it there raises
         `AttributeError`), and left out of comparisons and `to_dict()`. Public despite its `_`."""
 

@@ -189,7 +189,7 @@ class _BaseAPIResponse(Generic[R]):
 
     @property
     def request_id(self) -> str | None:
-        """The id the API gave the request (its `request-id` or `x-request-id` header)."""
+        """The id the API gave the request (the header `_exceptions.REQUEST_ID_HEADERS` names)."""
         return request_id_of(self.http_response)
 
     @property
