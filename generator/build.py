@@ -104,7 +104,7 @@ def build(
     reserved = {slot.class_name for slot in b.slots.values()} | client_names | page_classes
     custom_classes = _custom_classes(b, config, custom or CustomCode(), root)
     resources = tuple(build_resource(child, "", reserved) for _, child in by_key(root.children.items()))
-    resources = _with_custom_classes(b, config, resources, custom_classes, reserved)
+    resources = _with_custom_classes(b, resources, custom_classes, reserved)
     error_base = config.client.error_base or f"{client_name}Error"
     status_errors = _status_errors(b, config, {*client_names, error_base})
     if b.errors:
@@ -180,7 +180,6 @@ def _walk_nodes(node: ResourceNode) -> list[ResourceNode]:
 
 def _with_custom_classes(
     b: SchemaBuilder,
-    config: Config,
     resources: tuple[Resource, ...],
     custom: dict[tuple[str, ...], tuple[str | None, str | None]],
     reserved: set[str],
@@ -194,7 +193,7 @@ def _with_custom_classes(
     out = []
     for r in resources:
         here = (*path, r.attr)
-        children = _with_custom_classes(b, config, r.children, custom, reserved, here)
+        children = _with_custom_classes(b, r.children, custom, reserved, here)
         changes: dict[str, object] = {"children": children}
         for side, value, own in zip(
             ("class", "async_class"), custom.get(here, (None, None)), (r.class_name, r.async_class_name)
