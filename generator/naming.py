@@ -46,7 +46,7 @@ METHOD_HELPERS = frozenset("require_non_empty include_defaults Styled warn_depre
 CLIENT_NAMES = RESERVED_IN_MODULES | frozenset(
     "self base_url timeout max_retries default_headers default_query http_client os httpx cached_property ClassVar"
     " Mapping TYPE_CHECKING NOT_GIVEN NotGiven DEFAULT_MAX_RETRIES DEFAULT_BASE_URL security_schemes with_options"
-    " copy request close is_closed strict_response_validation get post put patch delete _custom_request".split()
+    " copy request close is_closed strict_response_validation get post put patch delete _any_credential".split()
 )
 #: Names a resource or client module imports: a resource class is never called one of them.
 RESOURCE_MODULE_NAMES = frozenset(

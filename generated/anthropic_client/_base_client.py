@@ -251,6 +251,12 @@ class _BaseClient(Generic[_HttpxClientT]):
         client = self._http_client
         return client is not None and client.is_closed
 
+    @property
+    def _any_credential(self) -> list[list[str]]:
+        """The security of a request the API description has no operation for: the first of its
+        security schemes the client holds a credential for, else none."""
+        return [[name] for name in self.security_schemes] + [[]]
+
     def _credentials(self, security: Sequence[Sequence[str]]) -> _Credentials:
         """The credentials of the first alternative of `security` the client can satisfy.
 
@@ -482,10 +488,19 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`GET path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return self._custom_request(
-            "GET", path, cast_to=cast_to, query=query, headers=headers, **options
+        """`GET path` (relative to the base URL), for an endpoint the client has no method for,
+        sent as the operations' requests are: retried, with the default headers and query and
+        `_any_credential`. `cast_to` is what the body is parsed as: a model, `object` (JSON
+        data), `str`, `bytes`, or `httpx.Response` for the response itself (read already).
+        """
+        return self.request(
+            "GET",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            security=self._any_credential,
+            **options,
         )
 
     def post(
@@ -499,9 +514,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`POST path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return self._custom_request(
+        """`POST path`, as `get()` sends its request."""
+        return self.request(
             "POST",
             path,
             cast_to=cast_to,
@@ -509,6 +523,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             headers=headers,
             body=body,
             content_type=content_type,
+            security=self._any_credential,
             **options,
         )
 
@@ -523,9 +538,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`PUT path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return self._custom_request(
+        """`PUT path`, as `get()` sends its request."""
+        return self.request(
             "PUT",
             path,
             cast_to=cast_to,
@@ -533,6 +547,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             headers=headers,
             body=body,
             content_type=content_type,
+            security=self._any_credential,
             **options,
         )
 
@@ -547,9 +562,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`PATCH path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return self._custom_request(
+        """`PATCH path`, as `get()` sends its request."""
+        return self.request(
             "PATCH",
             path,
             cast_to=cast_to,
@@ -557,6 +571,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             headers=headers,
             body=body,
             content_type=content_type,
+            security=self._any_credential,
             **options,
         )
 
@@ -571,9 +586,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`DELETE path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return self._custom_request(
+        """`DELETE path`, as `get()` sends its request."""
+        return self.request(
             "DELETE",
             path,
             cast_to=cast_to,
@@ -581,36 +595,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             headers=headers,
             body=body,
             content_type=content_type,
-            **options,
-        )
-
-    def _custom_request(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast_to: type[T],
-        query: Mapping[str, object] | None,
-        headers: Mapping[str, object] | None,
-        body: object = NOT_GIVEN,
-        content_type: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> T:
-        """A request the API description has no operation for, sent as the operations' are:
-        retried, with the client's default headers and query, and the credentials of the
-        first security scheme the client has them for (none when it has none). `cast_to`
-        is what the body is parsed as: a model, `object` (JSON data), `str`, `bytes`, or
-        `httpx.Response` for the response itself (read already)."""
-        security = [[name] for name in self.security_schemes] + [[]]
-        return self.request(
-            method,
-            path,
-            cast_to=cast_to,
-            query=query,
-            headers=headers,
-            body=body,
-            content_type=content_type,
-            security=security,
+            security=self._any_credential,
             **options,
         )
 
@@ -738,10 +723,19 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`GET path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return await self._custom_request(
-            "GET", path, cast_to=cast_to, query=query, headers=headers, **options
+        """`GET path` (relative to the base URL), for an endpoint the client has no method for,
+        sent as the operations' requests are: retried, with the default headers and query and
+        `_any_credential`. `cast_to` is what the body is parsed as: a model, `object` (JSON
+        data), `str`, `bytes`, or `httpx.Response` for the response itself (read already).
+        """
+        return await self.request(
+            "GET",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            security=self._any_credential,
+            **options,
         )
 
     async def post(
@@ -755,9 +749,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`POST path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return await self._custom_request(
+        """`POST path`, as `get()` sends its request."""
+        return await self.request(
             "POST",
             path,
             cast_to=cast_to,
@@ -765,6 +758,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             headers=headers,
             body=body,
             content_type=content_type,
+            security=self._any_credential,
             **options,
         )
 
@@ -779,9 +773,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`PUT path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return await self._custom_request(
+        """`PUT path`, as `get()` sends its request."""
+        return await self.request(
             "PUT",
             path,
             cast_to=cast_to,
@@ -789,6 +782,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             headers=headers,
             body=body,
             content_type=content_type,
+            security=self._any_credential,
             **options,
         )
 
@@ -803,9 +797,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`PATCH path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return await self._custom_request(
+        """`PATCH path`, as `get()` sends its request."""
+        return await self.request(
             "PATCH",
             path,
             cast_to=cast_to,
@@ -813,6 +806,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             headers=headers,
             body=body,
             content_type=content_type,
+            security=self._any_credential,
             **options,
         )
 
@@ -827,9 +821,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`DELETE path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return await self._custom_request(
+        """`DELETE path`, as `get()` sends its request."""
+        return await self.request(
             "DELETE",
             path,
             cast_to=cast_to,
@@ -837,36 +830,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             headers=headers,
             body=body,
             content_type=content_type,
-            **options,
-        )
-
-    async def _custom_request(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast_to: type[T],
-        query: Mapping[str, object] | None,
-        headers: Mapping[str, object] | None,
-        body: object = NOT_GIVEN,
-        content_type: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> T:
-        """A request the API description has no operation for, sent as the operations' are:
-        retried, with the client's default headers and query, and the credentials of the
-        first security scheme the client has them for (none when it has none). `cast_to`
-        is what the body is parsed as: a model, `object` (JSON data), `str`, `bytes`, or
-        `httpx.Response` for the response itself (read already)."""
-        security = [[name] for name in self.security_schemes] + [[]]
-        return await self.request(
-            method,
-            path,
-            cast_to=cast_to,
-            query=query,
-            headers=headers,
-            body=body,
-            content_type=content_type,
-            security=security,
+            security=self._any_credential,
             **options,
         )
 

@@ -124,6 +124,7 @@ class HttpBasicAuth:
 
 SecurityScheme = Union[ApiKeyAuth, HttpBearerAuth, HttpBasicAuth]
 
+
 class DefaultHttpxClient(httpx.Client):
     """An `httpx.Client` with the settings the API client gives the one it makes itself
     (redirects followed, `DEFAULT_TIMEOUT`): configure it (a proxy, a transport...) and
@@ -247,6 +248,12 @@ class _BaseClient(Generic[_HttpxClientT]):
     def is_closed(self) -> bool:
         client = self._http_client
         return client is not None and client.is_closed
+
+    @property
+    def _any_credential(self) -> list[list[str]]:
+        """The security of a request the API description has no operation for: the first of its
+        security schemes the client holds a credential for, else none."""
+        return [[name] for name in self.security_schemes] + [[]]
 
     def _credentials(self, security: Sequence[Sequence[str]]) -> _Credentials:
         """The credentials of the first alternative of `security` the client can satisfy.
@@ -469,9 +476,13 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`GET path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return self._custom_request("GET", path, cast_to=cast_to, query=query, headers=headers, **options)
+        """`GET path` (relative to the base URL), for an endpoint the client has no method for,
+        sent as the operations' requests are: retried, with the default headers and query and
+        `_any_credential`. `cast_to` is what the body is parsed as: a model, `object` (JSON
+        data), `str`, `bytes`, or `httpx.Response` for the response itself (read already)."""
+        return self.request(
+            "GET", path, cast_to=cast_to, query=query, headers=headers, security=self._any_credential, **options
+        )
 
     def post(
         self,
@@ -484,10 +495,17 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`POST path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return self._custom_request(
-            "POST", path, cast_to=cast_to, query=query, headers=headers, body=body, content_type=content_type, **options
+        """`POST path`, as `get()` sends its request."""
+        return self.request(
+            "POST",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            security=self._any_credential,
+            **options,
         )
 
     def put(
@@ -501,10 +519,17 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`PUT path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return self._custom_request(
-            "PUT", path, cast_to=cast_to, query=query, headers=headers, body=body, content_type=content_type, **options
+        """`PUT path`, as `get()` sends its request."""
+        return self.request(
+            "PUT",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            security=self._any_credential,
+            **options,
         )
 
     def patch(
@@ -518,9 +543,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`PATCH path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return self._custom_request(
+        """`PATCH path`, as `get()` sends its request."""
+        return self.request(
             "PATCH",
             path,
             cast_to=cast_to,
@@ -528,6 +552,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             headers=headers,
             body=body,
             content_type=content_type,
+            security=self._any_credential,
             **options,
         )
 
@@ -542,9 +567,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`DELETE path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return self._custom_request(
+        """`DELETE path`, as `get()` sends its request."""
+        return self.request(
             "DELETE",
             path,
             cast_to=cast_to,
@@ -552,36 +576,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             headers=headers,
             body=body,
             content_type=content_type,
-            **options,
-        )
-
-    def _custom_request(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast_to: type[T],
-        query: Mapping[str, object] | None,
-        headers: Mapping[str, object] | None,
-        body: object = NOT_GIVEN,
-        content_type: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> T:
-        """A request the API description has no operation for, sent as the operations' are:
-        retried, with the client's default headers and query, and the credentials of the
-        first security scheme the client has them for (none when it has none). `cast_to`
-        is what the body is parsed as: a model, `object` (JSON data), `str`, `bytes`, or
-        `httpx.Response` for the response itself (read already)."""
-        security = [[name] for name in self.security_schemes] + [[]]
-        return self.request(
-            method,
-            path,
-            cast_to=cast_to,
-            query=query,
-            headers=headers,
-            body=body,
-            content_type=content_type,
-            security=security,
+            security=self._any_credential,
             **options,
         )
 
@@ -705,9 +700,13 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`GET path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return await self._custom_request("GET", path, cast_to=cast_to, query=query, headers=headers, **options)
+        """`GET path` (relative to the base URL), for an endpoint the client has no method for,
+        sent as the operations' requests are: retried, with the default headers and query and
+        `_any_credential`. `cast_to` is what the body is parsed as: a model, `object` (JSON
+        data), `str`, `bytes`, or `httpx.Response` for the response itself (read already)."""
+        return await self.request(
+            "GET", path, cast_to=cast_to, query=query, headers=headers, security=self._any_credential, **options
+        )
 
     async def post(
         self,
@@ -720,10 +719,17 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`POST path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return await self._custom_request(
-            "POST", path, cast_to=cast_to, query=query, headers=headers, body=body, content_type=content_type, **options
+        """`POST path`, as `get()` sends its request."""
+        return await self.request(
+            "POST",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            security=self._any_credential,
+            **options,
         )
 
     async def put(
@@ -737,10 +743,17 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`PUT path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return await self._custom_request(
-            "PUT", path, cast_to=cast_to, query=query, headers=headers, body=body, content_type=content_type, **options
+        """`PUT path`, as `get()` sends its request."""
+        return await self.request(
+            "PUT",
+            path,
+            cast_to=cast_to,
+            query=query,
+            headers=headers,
+            body=body,
+            content_type=content_type,
+            security=self._any_credential,
+            **options,
         )
 
     async def patch(
@@ -754,9 +767,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`PATCH path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return await self._custom_request(
+        """`PATCH path`, as `get()` sends its request."""
+        return await self.request(
             "PATCH",
             path,
             cast_to=cast_to,
@@ -764,6 +776,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             headers=headers,
             body=body,
             content_type=content_type,
+            security=self._any_credential,
             **options,
         )
 
@@ -778,9 +791,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         headers: Mapping[str, object] | None = None,
         **options: Unpack[RequestOptions],
     ) -> T:
-        """`DELETE path` (relative to the base URL), for an endpoint the client has no
-        method for; see `_custom_request`."""
-        return await self._custom_request(
+        """`DELETE path`, as `get()` sends its request."""
+        return await self.request(
             "DELETE",
             path,
             cast_to=cast_to,
@@ -788,36 +800,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             headers=headers,
             body=body,
             content_type=content_type,
-            **options,
-        )
-
-    async def _custom_request(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast_to: type[T],
-        query: Mapping[str, object] | None,
-        headers: Mapping[str, object] | None,
-        body: object = NOT_GIVEN,
-        content_type: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> T:
-        """A request the API description has no operation for, sent as the operations' are:
-        retried, with the client's default headers and query, and the credentials of the
-        first security scheme the client has them for (none when it has none). `cast_to`
-        is what the body is parsed as: a model, `object` (JSON data), `str`, `bytes`, or
-        `httpx.Response` for the response itself (read already)."""
-        security = [[name] for name in self.security_schemes] + [[]]
-        return await self.request(
-            method,
-            path,
-            cast_to=cast_to,
-            query=query,
-            headers=headers,
-            body=body,
-            content_type=content_type,
-            security=security,
+            security=self._any_credential,
             **options,
         )
 
